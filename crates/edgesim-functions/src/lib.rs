@@ -1,0 +1,33 @@
+//! CloudFront Functions on boa_engine: both runtimes (`cloudfront-js-1.0`, `cloudfront-js-2.0`),
+//! their built-in modules, KeyValueStore, the compute budget, and TestFunction's output.
+//!
+//! ```no_run
+//! use edgesim_functions::{CloudFrontFunction, FunctionOptions, InvokeInput, Runtime};
+//! let f = CloudFrontFunction::new(
+//!     "function handler(event) { return event.request; }",
+//!     FunctionOptions::new("pass-through", Runtime::Js20),
+//! ).unwrap();
+//! let event = serde_json::json!({"version": "1.0", "context": {"eventType": "viewer-request"},
+//!     "viewer": {"ip": "203.0.113.10"}, "request": {"method": "GET", "uri": "/", "headers": {}}});
+//! let run = f.invoke(&event, &InvokeInput::default());
+//! println!("{:?} in {:?}", run.outcome, run.cpu_time);
+//! ```
+
+pub mod budget;
+pub mod cloudfront_module;
+mod convert;
+mod engine;
+mod error;
+mod error_text;
+mod host;
+pub mod kvs;
+mod lexer;
+pub mod limits;
+mod lint;
+pub mod runtime;
+
+pub use cloudfront_module::OriginChange;
+pub use engine::{CloudFrontFunction, FunctionOptions, InvokeInput, Invocation};
+pub use error::FunctionError;
+pub use kvs::{KeyValueStore, KvsError};
+pub use runtime::Runtime;
