@@ -1,1 +1,9 @@
+//! edgesim: run AWS CloudFront edge code on your own machine, exactly as CloudFront would.
+//!
+//! This crate is the facade over the workspace:
+//! - [`model`]: CloudFront's event formats, HTTP ⇄ event conversion, validation, error pages;
+//! - [`functions`]: CloudFront Functions (`cloudfront-js-1.0`/`2.0`) on boa_engine, KeyValueStore,
+//!   the compute budget and TestFunction's output.
 
+pub use edgesim_functions as functions;
+pub use edgesim_model as model;

@@ -7,7 +7,9 @@
 use boa_engine::object::builtins::{JsPromise, JsUint8Array};
 use boa_engine::object::{FunctionObjectBuilder, ObjectInitializer};
 use boa_engine::property::Attribute;
-use boa_engine::{js_string, Context, JsError, JsNativeError, JsObject, JsResult, JsValue, NativeFunction};
+use boa_engine::{
+    js_string, Context, JsError, JsNativeError, JsObject, JsResult, JsValue, NativeFunction,
+};
 use serde::Serialize;
 
 use crate::convert::to_json;
@@ -42,23 +44,55 @@ pub fn build(ctx: &mut Context) -> JsResult<JsObject> {
         },
         handle,
     );
-    let edge_location = FunctionObjectBuilder::new(ctx.realm(), NativeFunction::from_fn_ptr(edge_location)).build();
-    let tenant = FunctionObjectBuilder::new(ctx.realm(), NativeFunction::from_fn_ptr(no_tenant)).build();
+    let edge_location =
+        FunctionObjectBuilder::new(ctx.realm(), NativeFunction::from_fn_ptr(edge_location)).build();
+    let tenant =
+        FunctionObjectBuilder::new(ctx.realm(), NativeFunction::from_fn_ptr(no_tenant)).build();
     Ok(ObjectInitializer::new(ctx)
         .function(kvs, js_string!("kvs"), 1)
-        .function(NativeFunction::from_fn_ptr(update_request_origin), js_string!("updateRequestOrigin"), 1)
-        .function(NativeFunction::from_fn_ptr(select_request_origin_by_id), js_string!("selectRequestOriginById"), 2)
-        .function(NativeFunction::from_fn_ptr(create_request_origin_group), js_string!("createRequestOriginGroup"), 1)
-        .function(NativeFunction::from_fn_ptr(log_custom_data), js_string!("logCustomData"), 1)
-        .accessor(js_string!("edgeLocation"), Some(edge_location), None, Attribute::ENUMERABLE)
-        .accessor(js_string!("distributionTenant"), Some(tenant), None, Attribute::ENUMERABLE)
+        .function(
+            NativeFunction::from_fn_ptr(update_request_origin),
+            js_string!("updateRequestOrigin"),
+            1,
+        )
+        .function(
+            NativeFunction::from_fn_ptr(select_request_origin_by_id),
+            js_string!("selectRequestOriginById"),
+            2,
+        )
+        .function(
+            NativeFunction::from_fn_ptr(create_request_origin_group),
+            js_string!("createRequestOriginGroup"),
+            1,
+        )
+        .function(
+            NativeFunction::from_fn_ptr(log_custom_data),
+            js_string!("logCustomData"),
+            1,
+        )
+        .accessor(
+            js_string!("edgeLocation"),
+            Some(edge_location),
+            None,
+            Attribute::ENUMERABLE,
+        )
+        .accessor(
+            js_string!("distributionTenant"),
+            Some(tenant),
+            None,
+            Attribute::ENUMERABLE,
+        )
         .build())
 }
 
 fn kvs_handle(ctx: &mut Context) -> JsObject {
     ObjectInitializer::new(ctx)
         .function(NativeFunction::from_fn_ptr(kvs_get), js_string!("get"), 2)
-        .function(NativeFunction::from_fn_ptr(kvs_exists), js_string!("exists"), 1)
+        .function(
+            NativeFunction::from_fn_ptr(kvs_exists),
+            js_string!("exists"),
+            1,
+        )
         .function(NativeFunction::from_fn_ptr(kvs_meta), js_string!("meta"), 0)
         .build()
 }
@@ -66,7 +100,9 @@ fn kvs_handle(ctx: &mut Context) -> JsObject {
 fn key_arg(args: &[JsValue], ctx: &mut Context) -> JsResult<String> {
     let key = args.first().cloned().unwrap_or_default();
     if key.is_undefined() {
-        return Err(JsNativeError::typ().with_message("key must be a string").into());
+        return Err(JsNativeError::typ()
+            .with_message("key must be a string")
+            .into());
     }
     Ok(key.to_string(ctx)?.to_std_string_lossy())
 }
@@ -98,19 +134,26 @@ fn kvs_get(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue
         let store = state(ctx)?.borrow().kvs.clone();
         let Some(value) = store.as_ref().and_then(|s| s.get(&key).map(str::to_owned)) else {
             // The error class and text are undocumented (§9.4); code is expected to catch it.
-            return Err(JsNativeError::error().with_message(format!("Key not found: {key}")).into());
+            return Err(JsNativeError::error()
+                .with_message(format!("Key not found: {key}"))
+                .into());
         };
         match format.as_str() {
             "string" => Ok(js_string!(value.as_str()).into()),
             "json" => {
                 let json: serde_json::Value = serde_json::from_str(&value).map_err(|e| {
-                    JsError::from(JsNativeError::syntax().with_message(format!("value of {key:?} is not JSON: {e}")))
+                    JsError::from(
+                        JsNativeError::syntax()
+                            .with_message(format!("value of {key:?} is not JSON: {e}")),
+                    )
                 })?;
                 JsValue::from_json(&json, ctx)
             }
             "bytes" => Ok(JsUint8Array::from_iter(value.into_bytes(), ctx)?.into()),
             other => Err(JsNativeError::typ()
-                .with_message(format!("unknown format {other:?}: expected 'string', 'json' or 'bytes'"))
+                .with_message(format!(
+                    "unknown format {other:?}: expected 'string', 'json' or 'bytes'"
+                ))
                 .into()),
         }
     })();
@@ -128,7 +171,8 @@ fn kvs_exists(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVa
 fn kvs_meta(_: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let result = state(ctx).and_then(|s| {
         let meta = s.borrow().kvs.as_ref().map(|k| k.meta());
-        let meta = meta.ok_or_else(|| JsNativeError::error().with_message("no KeyValueStore is associated"))?;
+        let meta = meta
+            .ok_or_else(|| JsNativeError::error().with_message("no KeyValueStore is associated"))?;
         JsValue::from_json(
             &serde_json::json!({
                 "creationDateTime": meta.creation_date_time,
@@ -154,13 +198,19 @@ fn record(change: OriginChange, ctx: &mut Context) -> JsResult<JsValue> {
 }
 
 fn update_request_origin(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
-    let params = json_arg(args, 0, ctx)?.filter(serde_json::Value::is_object).ok_or_else(|| {
-        JsNativeError::typ().with_message("updateRequestOrigin expects an object")
-    })?;
+    let params = json_arg(args, 0, ctx)?
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(|| {
+            JsNativeError::typ().with_message("updateRequestOrigin expects an object")
+        })?;
     record(OriginChange::UpdateRequestOrigin(params), ctx)
 }
 
-fn select_request_origin_by_id(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+fn select_request_origin_by_id(
+    _: &JsValue,
+    args: &[JsValue],
+    ctx: &mut Context,
+) -> JsResult<JsValue> {
     let origin_id = match args.first().and_then(JsValue::as_string) {
         Some(s) => s.to_std_string_lossy(),
         None => {
@@ -170,13 +220,25 @@ fn select_request_origin_by_id(_: &JsValue, args: &[JsValue], ctx: &mut Context)
         }
     };
     let overrides = json_arg(args, 1, ctx)?;
-    record(OriginChange::SelectRequestOriginById { origin_id, overrides }, ctx)
+    record(
+        OriginChange::SelectRequestOriginById {
+            origin_id,
+            overrides,
+        },
+        ctx,
+    )
 }
 
-fn create_request_origin_group(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
-    let params = json_arg(args, 0, ctx)?.filter(serde_json::Value::is_object).ok_or_else(|| {
-        JsNativeError::typ().with_message("createRequestOriginGroup expects an object")
-    })?;
+fn create_request_origin_group(
+    _: &JsValue,
+    args: &[JsValue],
+    ctx: &mut Context,
+) -> JsResult<JsValue> {
+    let params = json_arg(args, 0, ctx)?
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(|| {
+            JsNativeError::typ().with_message("createRequestOriginGroup expects an object")
+        })?;
     record(OriginChange::CreateRequestOriginGroup(params), ctx)
 }
 
@@ -190,7 +252,11 @@ fn log_custom_data(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
     let kept: String = text
         .chars()
         .take_while(|c| {
-            let len = if c.is_ascii_alphanumeric() || "-_.~".contains(*c) { 1 } else { 3 * c.len_utf8() };
+            let len = if c.is_ascii_alphanumeric() || "-_.~".contains(*c) {
+                1
+            } else {
+                3 * c.len_utf8()
+            };
             encoded_len += len;
             encoded_len <= MAX_CUSTOM_LOG_BYTES
         })

@@ -132,7 +132,10 @@ mod tests {
             eval("({b: 1, a: 'x', u: undefined, f: function () {}, n: null, d: 1.5, i: 301.0})"),
             Some(json!({"b": 1, "a": "x", "n": null, "d": 1.5, "i": 301}))
         );
-        assert_eq!(eval("[1, undefined, function () {}, NaN]"), Some(json!([1, null, null, null])));
+        assert_eq!(
+            eval("[1, undefined, function () {}, NaN]"),
+            Some(json!([1, null, null, null]))
+        );
         assert_eq!(eval("undefined"), None);
     }
 
@@ -147,7 +150,9 @@ mod tests {
     #[test]
     fn cycles_are_an_error_not_a_hang() {
         let mut ctx = Context::default();
-        let v = ctx.eval(Source::from_bytes("var o = {}; o.self = o; o")).unwrap();
+        let v = ctx
+            .eval(Source::from_bytes("var o = {}; o.self = o; o"))
+            .unwrap();
         assert!(to_json(&v, &mut ctx).is_err());
     }
 }

@@ -34,7 +34,8 @@ use boa_engine::object::FunctionObjectBuilder;
 use boa_engine::property::{Attribute, PropertyDescriptor, PropertyKey};
 use boa_engine::realm::Realm;
 use boa_engine::{
-    js_string, Context, JsError, JsNativeError, JsObject, JsResult, JsString, JsValue, NativeFunction, Script, Source,
+    js_string, Context, JsError, JsNativeError, JsObject, JsResult, JsString, JsValue,
+    NativeFunction, Script, Source,
 };
 use serde_json::Value;
 
@@ -135,11 +136,18 @@ impl CloudFrontFunction {
                 limit: limits::MAX_CODE_BYTES,
             });
         }
-        let checked = lint::check(source, options.runtime).map_err(|e| FunctionError::Compile(e.to_string()))?;
+        let checked = lint::check(source, options.runtime)
+            .map_err(|e| FunctionError::Compile(e.to_string()))?;
         let bindings: String = checked
             .imports
             .iter()
-            .map(|i| format!("var {} = __cf_imports.{}; ", i.binding, import_key(i.module)))
+            .map(|i| {
+                format!(
+                    "var {} = __cf_imports.{}; ",
+                    i.binding,
+                    import_key(i.module)
+                )
+            })
             .collect();
         // Everything before the user's first line stays on line 1, so error lines match theirs.
         let factory_source = format!(
@@ -159,7 +167,10 @@ impl CloudFrontFunction {
     }
 
     /// Reads and loads a function file.
-    pub fn from_file(path: &std::path::Path, options: FunctionOptions) -> Result<Self, FunctionError> {
+    pub fn from_file(
+        path: &std::path::Path,
+        options: FunctionOptions,
+    ) -> Result<Self, FunctionError> {
         let source = std::fs::read_to_string(path).map_err(|source| FunctionError::Read {
             path: path.to_owned(),
             source,
@@ -256,12 +267,17 @@ impl Instance {
         ctx.eval(Source::from_bytes(PRELUDE)).map_err(internal)?;
 
         let imports = ctx
-            .eval(Source::from_bytes("({ crypto: require('crypto'), querystring: require('querystring') })"))
+            .eval(Source::from_bytes(
+                "({ crypto: require('crypto'), querystring: require('querystring') })",
+            ))
             .map_err(internal)?;
-        if spec.options.runtime == Runtime::Js20 && spec.imports.iter().any(|i| i.module == Module::Cloudfront) {
+        if spec.options.runtime == Runtime::Js20
+            && spec.imports.iter().any(|i| i.module == Module::Cloudfront)
+        {
             let cf = cloudfront_module::build(&mut ctx).map_err(internal)?;
             if let Some(obj) = imports.as_object() {
-                obj.set(js_string!("cloudfront"), cf, false, &mut ctx).map_err(internal)?;
+                obj.set(js_string!("cloudfront"), cf, false, &mut ctx)
+                    .map_err(internal)?;
             }
         }
         hidden_global(&mut ctx, "__cf_imports", imports).map_err(internal)?;
@@ -272,12 +288,18 @@ impl Instance {
             .map_err(|e| FunctionError::Compile(compile_message(&e, &mut ctx)))?;
         hidden_global(&mut ctx, "__cf_factory", factory).map_err(internal)?;
         hidden_global(&mut ctx, "__cf_event", JsValue::undefined()).map_err(internal)?;
-        ctx.eval(Source::from_bytes(INVOKE_HELPER)).map_err(internal)?;
-        let invoke = Script::parse(Source::from_bytes("__cf_invoke()"), None, &mut ctx).map_err(internal)?;
+        ctx.eval(Source::from_bytes(INVOKE_HELPER))
+            .map_err(internal)?;
+        let invoke =
+            Script::parse(Source::from_bytes("__cf_invoke()"), None, &mut ctx).map_err(internal)?;
 
         let raw_query_fn =
-            FunctionObjectBuilder::new(ctx.realm(), NativeFunction::from_fn_ptr(raw_query_string)).build();
-        let global_keys = ctx.global_object().own_property_keys(&mut ctx).map_err(internal)?;
+            FunctionObjectBuilder::new(ctx.realm(), NativeFunction::from_fn_ptr(raw_query_string))
+                .build();
+        let global_keys = ctx
+            .global_object()
+            .own_property_keys(&mut ctx)
+            .map_err(internal)?;
         Ok(Self {
             ctx,
             clock,
@@ -326,7 +348,8 @@ impl Instance {
         let ctx = &mut self.ctx;
         let event_value = JsValue::from_json(event, ctx).map_err(|e| Failure::from_js(&e, ctx))?;
         if spec.options.runtime == Runtime::Js20 {
-            attach_raw_query_string(&event_value, &self.raw_query_fn, ctx).map_err(|e| Failure::from_js(&e, ctx))?;
+            attach_raw_query_string(&event_value, &self.raw_query_fn, ctx)
+                .map_err(|e| Failure::from_js(&e, ctx))?;
         }
         set_global(ctx, "__cf_event", event_value).map_err(|e| Failure::from_js(&e, ctx))?;
 
@@ -347,8 +370,12 @@ impl Instance {
             return Ok(());
         }
         for key in keys {
-            if !self.global_keys.contains(&key) && !global.delete_property_or_throw(key, &mut self.ctx).is_ok() {
-                return Err(JsNativeError::error().with_message("global not removable").into());
+            if !self.global_keys.contains(&key)
+                && !global.delete_property_or_throw(key, &mut self.ctx).is_ok()
+            {
+                return Err(JsNativeError::error()
+                    .with_message("global not removable")
+                    .into());
             }
         }
         Ok(())
@@ -374,11 +401,19 @@ impl Failure {
 
 /// Engine errors (loop/recursion limits) cannot be caught by JS and leave the context suspect.
 pub(crate) fn is_engine_error(err: &JsError, ctx: &mut Context) -> bool {
-    matches!(err.try_native(ctx), Err(boa_engine::error::TryNativeError::EngineError { .. }))
+    matches!(
+        err.try_native(ctx),
+        Err(boa_engine::error::TryNativeError::EngineError { .. })
+    )
 }
 
 /// Polls the invocation, checking the wall-clock deadline every `YIELD_BUDGET` units of work.
-fn poll_with_deadline(script: &Script, ctx: &mut Context, deadline: Instant, limit: Duration) -> Result<JsValue, Failure> {
+fn poll_with_deadline(
+    script: &Script,
+    ctx: &mut Context,
+    deadline: Instant,
+    limit: Duration,
+) -> Result<JsValue, Failure> {
     let outcome = {
         let mut fut = pin!(script.evaluate_async_with_budget(ctx, YIELD_BUDGET));
         let mut cx = std::task::Context::from_waker(Waker::noop());
@@ -402,7 +437,10 @@ fn poll_with_deadline(script: &Script, ctx: &mut Context, deadline: Instant, lim
 
 /// Awaits an async handler's Promise (runtime 2.0, §2) by running the job queue.
 fn settle_promise(result: JsValue, ctx: &mut Context) -> Result<JsValue, Failure> {
-    let Some(promise) = result.as_object().and_then(|o| JsPromise::from_object(o).ok()) else {
+    let Some(promise) = result
+        .as_object()
+        .and_then(|o| JsPromise::from_object(o).ok())
+    else {
         return Ok(result);
     };
     ctx.run_jobs().map_err(|e| Failure::from_js(&e, ctx))?;
@@ -430,12 +468,17 @@ fn hidden_global(ctx: &mut Context, name: &str, value: JsValue) -> JsResult<()> 
 }
 
 fn set_global(ctx: &mut Context, name: &str, value: JsValue) -> JsResult<bool> {
-    ctx.global_object().set(JsString::from(name), value, true, ctx)
+    ctx.global_object()
+        .set(JsString::from(name), value, true, ctx)
 }
 
 /// `request.rawQueryString()` (runtime 2.0, §3.3): a method, so it is not part of the output.
 fn attach_raw_query_string(event: &JsValue, f: &JsObject, ctx: &mut Context) -> JsResult<()> {
-    let Some(request) = event.as_object().map(|e| e.get(js_string!("request"), ctx)).transpose()? else {
+    let Some(request) = event
+        .as_object()
+        .map(|e| e.get(js_string!("request"), ctx))
+        .transpose()?
+    else {
         return Ok(());
     };
     if let Some(request) = request.as_object() {

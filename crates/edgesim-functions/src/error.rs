@@ -35,6 +35,9 @@ pub enum FunctionError {
 impl FunctionError {
     /// Whether CloudFront would count this as a failed run (503 `FunctionExecutionError`).
     pub fn is_execution_error(&self) -> bool {
-        matches!(self, FunctionError::Compile(_) | FunctionError::Execution(_))
+        matches!(
+            self,
+            FunctionError::Compile(_) | FunctionError::Execution(_)
+        )
     }
 }

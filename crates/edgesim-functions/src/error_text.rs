@@ -17,7 +17,11 @@ pub fn runtime_error(err: &JsError, ctx: &mut Context) -> String {
             let kind = native.kind().to_string();
             translate(&kind, native.message())
         }
-        Err(_) => format!("InternalError: {err}"),
+        // Engine errors (loop/recursion limits) carry a backtrace; the first line says it all.
+        Err(_) => format!(
+            "InternalError: {}",
+            err.to_string().lines().next().unwrap_or_default()
+        ),
     }
 }
 
@@ -47,7 +51,10 @@ fn thrown_value(value: &JsValue, ctx: &mut Context) -> String {
 fn translate(kind: &str, message: &str) -> String {
     if kind == "ReferenceError" {
         if let Some(name) = message.strip_suffix(" is not defined") {
-            return format!("ReferenceError: \"{}\" is not defined", name.trim_matches('"'));
+            return format!(
+                "ReferenceError: \"{}\" is not defined",
+                name.trim_matches('"')
+            );
         }
     }
     if kind == "TypeError" {
@@ -69,7 +76,11 @@ fn translate(kind: &str, message: &str) -> String {
 pub fn syntax_error(message: &str) -> String {
     let line = message
         .rfind("line ")
-        .and_then(|at| message[at + 5..].split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|at| {
+            message[at + 5..]
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+        })
         .and_then(|n| n.parse::<usize>().ok());
     let quoted = message
         .split('\'')
@@ -84,7 +95,10 @@ pub fn syntax_error(message: &str) -> String {
     } else if let Some(tok) = got.or(quoted) {
         format!("SyntaxError: Unexpected token \"{tok}\"")
     } else {
-        format!("SyntaxError: {}", message.split(" at line").next().unwrap_or(message))
+        format!(
+            "SyntaxError: {}",
+            message.split(" at line").next().unwrap_or(message)
+        )
     };
     match line {
         Some(l) => format!("{text} in {l}"),
@@ -114,6 +128,9 @@ mod tests {
 
     #[test]
     fn reference_errors_quote_the_name() {
-        assert_eq!(translate("ReferenceError", "URL is not defined"), "ReferenceError: \"URL\" is not defined");
+        assert_eq!(
+            translate("ReferenceError", "URL is not defined"),
+            "ReferenceError: \"URL\" is not defined"
+        );
     }
 }

@@ -75,15 +75,21 @@ pub type SharedState = Rc<RefCell<HostState>>;
 
 /// The state of the invocation running in `ctx`.
 pub fn state(ctx: &Context) -> JsResult<SharedState> {
-    ctx.get_data::<SharedState>()
-        .cloned()
-        .ok_or_else(|| JsNativeError::error().with_message("edgesim: no host state").into())
+    ctx.get_data::<SharedState>().cloned().ok_or_else(|| {
+        JsNativeError::error()
+            .with_message("edgesim: no host state")
+            .into()
+    })
 }
 
 /// Installs `console` (only `log`, as CloudFront documents) and `__cf_native` for the prelude.
 pub fn install(ctx: &mut Context, runtime: Runtime) -> JsResult<()> {
     let console = ObjectInitializer::new(ctx)
-        .function(NativeFunction::from_fn_ptr(console_log), js_string!("log"), 0)
+        .function(
+            NativeFunction::from_fn_ptr(console_log),
+            js_string!("log"),
+            0,
+        )
         .build();
     ctx.register_global_property(js_string!("console"), console, Attribute::all())?;
 
@@ -152,7 +158,11 @@ fn algorithm(args: &[JsValue]) -> JsResult<String> {
     args.first()
         .and_then(JsValue::as_string)
         .map(|s| s.to_std_string_lossy())
-        .ok_or_else(|| JsNativeError::typ().with_message("algorithm must be a string").into())
+        .ok_or_else(|| {
+            JsNativeError::typ()
+                .with_message("algorithm must be a string")
+                .into()
+        })
 }
 
 fn unsupported(alg: &str) -> boa_engine::JsError {

@@ -100,7 +100,10 @@ impl KeyValueStore {
                 message,
             };
             let serde_json::Value::String(key) = entry.key else {
-                return Err(entry_err(format!("key: expected a string, found {}", entry.key)));
+                return Err(entry_err(format!(
+                    "key: expected a string, found {}",
+                    entry.key
+                )));
             };
             let serde_json::Value::String(value) = entry.value else {
                 return Err(entry_err(format!(
@@ -122,7 +125,9 @@ impl KeyValueStore {
             }
             size += key.len() + value.len();
             if entries.insert(key.clone(), value).is_some() {
-                return Err(entry_err(format!("duplicate key {key:?}: an import file may not repeat a key")));
+                return Err(entry_err(format!(
+                    "duplicate key {key:?}: an import file may not repeat a key"
+                )));
             }
         }
         if size > KVS_MAX_STORE_BYTES {
@@ -168,7 +173,11 @@ impl KvsError {
         let path = p.to_owned();
         match self {
             KvsError::Format { message, .. } => KvsError::Format { path, message },
-            KvsError::Entry { index, message, .. } => KvsError::Entry { path, index, message },
+            KvsError::Entry { index, message, .. } => KvsError::Entry {
+                path,
+                index,
+                message,
+            },
             KvsError::TooLarge { size, .. } => KvsError::TooLarge { path, size },
             KvsError::Read { source, .. } => KvsError::Read { path, source },
         }
@@ -220,18 +229,31 @@ mod tests {
     #[test]
     fn a_duplicated_key_makes_the_file_invalid() {
         let e = load(r#"{"data":[{"key":"a","value":"1"},{"key":"a","value":"2"}]}"#).unwrap_err();
-        assert!(e.to_string().contains("data[1]: duplicate key \"a\""), "{e}");
+        assert!(
+            e.to_string().contains("data[1]: duplicate key \"a\""),
+            "{e}"
+        );
     }
 
     #[test]
     fn keys_over_512_bytes_and_values_over_1_kb_are_refused() {
         let long_key = "k".repeat(513);
-        let e = load(&format!(r#"{{"data":[{{"key":"{long_key}","value":"v"}}]}}"#)).unwrap_err();
+        let e = load(&format!(
+            r#"{{"data":[{{"key":"{long_key}","value":"v"}}]}}"#
+        ))
+        .unwrap_err();
         assert!(e.to_string().contains("keys are 1 to 512 bytes"), "{e}");
         let long_value = "v".repeat(1025);
-        let e = load(&format!(r#"{{"data":[{{"key":"k","value":"{long_value}"}}]}}"#)).unwrap_err();
+        let e = load(&format!(
+            r#"{{"data":[{{"key":"k","value":"{long_value}"}}]}}"#
+        ))
+        .unwrap_err();
         assert!(e.to_string().contains("at most 1024 bytes"), "{e}");
-        assert!(load(&format!(r#"{{"data":[{{"key":"k","value":"{}"}}]}}"#, "v".repeat(1024))).is_ok());
+        assert!(load(&format!(
+            r#"{{"data":[{{"key":"k","value":"{}"}}]}}"#,
+            "v".repeat(1024)
+        ))
+        .is_ok());
     }
 
     #[test]

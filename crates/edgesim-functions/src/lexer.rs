@@ -135,7 +135,10 @@ impl<'a> Lexer<'a> {
                     let len = PUNCTUATORS
                         .iter()
                         .find(|p| rest.starts_with(**p))
-                        .map_or_else(|| rest.chars().next().map_or(1, char::len_utf8), |p| p.len());
+                        .map_or_else(
+                            || rest.chars().next().map_or(1, char::len_utf8),
+                            |p| p.len(),
+                        );
                     self.punct(len);
                 }
             }
@@ -326,7 +329,9 @@ mod tests {
     fn regex_versus_division() {
         let toks = tokenize("x = a / b; y = /ab+c/g.test(s)");
         assert!(toks.iter().any(|t| t.is_punct("/")));
-        assert!(toks.iter().any(|t| t.kind == Kind::Regex && t.text == "/ab+c/g"));
+        assert!(toks
+            .iter()
+            .any(|t| t.kind == Kind::Regex && t.text == "/ab+c/g"));
     }
 
     #[test]

@@ -25,9 +25,10 @@ mod lexer;
 pub mod limits;
 mod lint;
 pub mod runtime;
+pub mod test_function;
 
 pub use cloudfront_module::OriginChange;
-pub use engine::{CloudFrontFunction, FunctionOptions, InvokeInput, Invocation};
+pub use engine::{CloudFrontFunction, FunctionOptions, Invocation, InvokeInput};
 pub use error::FunctionError;
 pub use kvs::{KeyValueStore, KvsError};
 pub use runtime::Runtime;

@@ -118,11 +118,17 @@ pub fn check(src: &str, runtime: Runtime) -> Result<Checked, SyntaxIssue> {
                 "import" if statement_start(prev) && !next.is_some_and(|n| n.is_punct("(")) => {
                     let (import, end) = parse_import(&tokens, i, runtime)?;
                     imports.push(import);
-                    blanked.push((offset(src, t), offset(src, &tokens[end]) + tokens[end].text.len()));
+                    blanked.push((
+                        offset(src, t),
+                        offset(src, &tokens[end]) + tokens[end].text.len(),
+                    ));
                 }
                 "await" if in_call_arguments(&tokens, &open) => {
                     // §6.2 (observed): `f(await x)` does not compile at the edge.
-                    return Err(issue("SyntaxError: await in arguments not supported", t.line));
+                    return Err(issue(
+                        "SyntaxError: await in arguments not supported",
+                        t.line,
+                    ));
                 }
                 _ => {}
             },
@@ -161,7 +167,12 @@ pub fn check(src: &str, runtime: Runtime) -> Result<Checked, SyntaxIssue> {
 }
 
 /// Rules that need a whole bracketed group: destructuring patterns in parameters or assignments.
-fn check_closed(tokens: &[Token], bracket: &str, opened: usize, closed: usize) -> Result<(), SyntaxIssue> {
+fn check_closed(
+    tokens: &[Token],
+    bracket: &str,
+    opened: usize,
+    closed: usize,
+) -> Result<(), SyntaxIssue> {
     let after = tokens.get(closed + 1);
     let before = opened.checked_sub(1).map(|p| &tokens[p]);
     match bracket {
@@ -176,17 +187,14 @@ fn check_closed(tokens: &[Token], bracket: &str, opened: usize, closed: usize) -
             if !(is_arrow || is_function) {
                 return Ok(());
             }
-            let has_pattern = tokens[opened + 1..closed]
-                .iter()
-                .enumerate()
-                .any(|(k, t)| {
-                    (t.is_punct("{") || t.is_punct("["))
-                        && depth_at(tokens, opened, opened + 1 + k) == 1
-                        && {
-                            let p = &tokens[opened + k];
-                            p.is_punct("(") || p.is_punct(",") || p.is_punct("...")
-                        }
-                });
+            let has_pattern = tokens[opened + 1..closed].iter().enumerate().any(|(k, t)| {
+                (t.is_punct("{") || t.is_punct("["))
+                    && depth_at(tokens, opened, opened + 1 + k) == 1
+                    && {
+                        let p = &tokens[opened + k];
+                        p.is_punct("(") || p.is_punct(",") || p.is_punct("...")
+                    }
+            });
             match (has_pattern, is_arrow) {
                 (false, _) => Ok(()),
                 (true, true) => Err(unexpected("=>", tokens[closed + 1].line)),
@@ -255,18 +263,37 @@ fn in_call_arguments(tokens: &[Token], open: &[(&str, usize)]) -> bool {
     }
     let callee = &tokens[at - 1];
     match callee.kind {
-        Kind::Ident => !matches!(
-            callee.text,
-            "if" | "while" | "for" | "switch" | "catch" | "function" | "return" | "typeof"
-                | "await" | "in" | "of" | "new" | "void" | "delete" | "throw" | "case"
-        ) && !is_function_params(tokens, at),
+        Kind::Ident => {
+            !matches!(
+                callee.text,
+                "if" | "while"
+                    | "for"
+                    | "switch"
+                    | "catch"
+                    | "function"
+                    | "return"
+                    | "typeof"
+                    | "await"
+                    | "in"
+                    | "of"
+                    | "new"
+                    | "void"
+                    | "delete"
+                    | "throw"
+                    | "case"
+            ) && !is_function_params(tokens, at)
+        }
         Kind::Punct => matches!(callee.text, ")" | "]"),
         _ => false,
     }
 }
 
 /// Parses `import name from 'module'` (optionally `;`) starting at `start`.
-fn parse_import(tokens: &[Token], start: usize, runtime: Runtime) -> Result<(Import, usize), SyntaxIssue> {
+fn parse_import(
+    tokens: &[Token],
+    start: usize,
+    runtime: Runtime,
+) -> Result<(Import, usize), SyntaxIssue> {
     let line = tokens[start].line;
     let t = |k: usize| tokens.get(start + k);
     let binding = t(1).filter(|b| b.kind == Kind::Ident && b.text != "from");
@@ -280,8 +307,17 @@ fn parse_import(tokens: &[Token], start: usize, runtime: Runtime) -> Result<(Imp
     let module_name = name.text.trim_matches(|c| c == '"' || c == '\'');
     let module = Module::from_name(module_name)
         .filter(|m| *m != Module::Cloudfront || runtime == Runtime::Js20)
-        .ok_or_else(|| issue(format!("SyntaxError: Cannot find module \"{module_name}\""), line))?;
-    let end = if t(4).is_some_and(|s| s.is_punct(";")) { start + 4 } else { start + 3 };
+        .ok_or_else(|| {
+            issue(
+                format!("SyntaxError: Cannot find module \"{module_name}\""),
+                line,
+            )
+        })?;
+    let end = if t(4).is_some_and(|s| s.is_punct(";")) {
+        start + 4
+    } else {
+        start + 3
+    };
     Ok((
         Import {
             binding: binding.text.to_owned(),
@@ -310,24 +346,45 @@ mod tests {
 
     #[test]
     fn runtime_1_0_refuses_let_const_and_async() {
-        assert_eq!(err("var a;\nconst b = 1;", Js10), "SyntaxError: Token \"const\" not supported in this version in 2");
-        assert_eq!(err("let b = 1;", Js10), "SyntaxError: Token \"let\" not supported in this version in 1");
+        assert_eq!(
+            err("var a;\nconst b = 1;", Js10),
+            "SyntaxError: Token \"const\" not supported in this version in 2"
+        );
+        assert_eq!(
+            err("let b = 1;", Js10),
+            "SyntaxError: Token \"let\" not supported in this version in 1"
+        );
         assert!(err("async function handler(e) { return e.request; }", Js10).contains("\"async\""));
-        ok("const a = 1; let b = 2; async function handler(e) { return await e; }", Js20);
+        ok(
+            "const a = 1; let b = 2; async function handler(e) { return await e; }",
+            Js20,
+        );
     }
 
     #[test]
     fn words_used_as_names_are_not_keywords() {
-        ok("var o = { let: 1, const: 2 }; o.async = 3; var x = o.let;", Js10);
+        ok(
+            "var o = { let: 1, const: 2 }; o.async = 3; var x = o.let;",
+            Js10,
+        );
     }
 
     #[test]
     fn destructuring_is_refused_in_both_runtimes() {
         for rt in [Js10, Js20] {
-            assert_eq!(err("var [a, b] = c;", rt), "SyntaxError: Token \"[\" not supported in this version in 1");
-            assert_eq!(err("var {a} = c;", rt), "SyntaxError: Token \"{\" not supported in this version in 1");
+            assert_eq!(
+                err("var [a, b] = c;", rt),
+                "SyntaxError: Token \"[\" not supported in this version in 1"
+            );
+            assert_eq!(
+                err("var {a} = c;", rt),
+                "SyntaxError: Token \"{\" not supported in this version in 1"
+            );
             assert!(err("function f({a}) { return a; }", rt).contains("Token \"{\""));
-            assert_eq!(err("var f = ({a}) => a;", rt), "SyntaxError: Unexpected token \"=>\" in 1");
+            assert_eq!(
+                err("var f = ({a}) => a;", rt),
+                "SyntaxError: Unexpected token \"=>\" in 1"
+            );
             assert!(err("var a, b; [a, b] = [b, a];", rt).contains("Token \"[\""));
         }
     }
@@ -340,29 +397,47 @@ mod tests {
 
     #[test]
     fn export_is_illegal() {
-        assert_eq!(err("function handler(e) {}\nexport default handler;", Js20), "SyntaxError: Illegal export statement in 2");
+        assert_eq!(
+            err("function handler(e) {}\nexport default handler;", Js20),
+            "SyntaxError: Illegal export statement in 2"
+        );
         assert!(err("export function handler(e) {}", Js10).contains("Illegal export"));
     }
 
     #[test]
     fn imports_are_extracted_and_blanked() {
-        let c = ok("import cf from 'cloudfront';\nimport crypto from \"crypto\"\nfunction handler(e) {}", Js20);
+        let c = ok(
+            "import cf from 'cloudfront';\nimport crypto from \"crypto\"\nfunction handler(e) {}",
+            Js20,
+        );
         assert_eq!(c.imports.len(), 2);
-        assert_eq!(c.imports[0], Import { binding: "cf".into(), module: Module::Cloudfront });
+        assert_eq!(
+            c.imports[0],
+            Import {
+                binding: "cf".into(),
+                module: Module::Cloudfront
+            }
+        );
         assert!(c.body.starts_with("                           \n"));
         assert_eq!(c.body.lines().count(), 3);
     }
 
     #[test]
     fn unknown_modules_and_cloudfront_in_1_0_are_refused() {
-        assert_eq!(err("import fs from 'fs';", Js20), "SyntaxError: Cannot find module \"fs\" in 1");
+        assert_eq!(
+            err("import fs from 'fs';", Js20),
+            "SyntaxError: Cannot find module \"fs\" in 1"
+        );
         assert!(err("import cf from 'cloudfront';", Js10).contains("\"cloudfront\""));
     }
 
     #[test]
     fn await_in_call_arguments_is_refused() {
         assert_eq!(
-            err("async function handler(e) {\n  return parseFloat(await kvs.get('w'));\n}", Js20),
+            err(
+                "async function handler(e) {\n  return parseFloat(await kvs.get('w'));\n}",
+                Js20
+            ),
             "SyntaxError: await in arguments not supported in 2"
         );
         ok("async function handler(e) { var v = await kvs.get('w'); if (await kvs.exists('x')) {} return v; }", Js20);
@@ -370,7 +445,10 @@ mod tests {
 
     #[test]
     fn numeric_separators_are_2_0_only() {
-        assert_eq!(err("var n = 1_000;", Js10), "SyntaxError: Unexpected token \"_000\" in 1");
+        assert_eq!(
+            err("var n = 1_000;", Js10),
+            "SyntaxError: Unexpected token \"_000\" in 1"
+        );
         ok("var n = 1_000;", Js20);
     }
 

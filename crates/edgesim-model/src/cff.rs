@@ -200,8 +200,12 @@ impl Entry {
     /// `None` when there are no occurrences.
     pub fn from_occurrences(occurrences: Vec<String>) -> Option<Self> {
         let first = occurrences.first()?.clone();
-        let multi_value = (occurrences.len() > 1)
-            .then(|| occurrences.into_iter().map(|value| EntryValue { value }).collect());
+        let multi_value = (occurrences.len() > 1).then(|| {
+            occurrences
+                .into_iter()
+                .map(|value| EntryValue { value })
+                .collect()
+        });
         Some(Entry {
             value: first,
             multi_value,

@@ -15,11 +15,12 @@
 mod from_event;
 mod to_event;
 
+pub(crate) use from_event::entry_occurrences;
+pub use from_event::query_text;
 pub use from_event::{apply_request, apply_response, BodyChange, ResponseParts};
-pub(crate) use from_event::{entry_occurrences, query_text};
 pub use to_event::{
-    build_event, request_event, request_object, request_part, response_event_part,
-    response_object, viewer_response_event, EventContext,
+    build_event, request_event, request_object, request_part, response_event_part, response_object,
+    viewer_response_event, EventContext,
 };
 
 /// A header name as CloudFront writes it on the wire: each hyphen-separated part gets an initial

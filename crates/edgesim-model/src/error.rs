@@ -140,18 +140,27 @@ mod tests {
     #[test]
     fn a_wrong_type_names_the_path_what_was_expected_and_what_was_found() {
         let err = ModelError::wrong_type("request.uri", "a string", &json!(3));
-        assert_eq!(err.to_string(), "request.uri: expected a string, found number");
+        assert_eq!(
+            err.to_string(),
+            "request.uri: expected a string, found number"
+        );
     }
 
     #[test]
     fn a_missing_field_names_the_path_and_what_was_expected() {
         let err = ModelError::missing("request.method", "a string");
-        assert_eq!(err.to_string(), "request.method: missing, expected a string");
+        assert_eq!(
+            err.to_string(),
+            "request.method: missing, expected a string"
+        );
     }
 
     #[test]
     fn plain_keys_extend_the_path_with_a_dot_and_odd_keys_are_quoted() {
-        assert_eq!(child_path("request.headers", "x-id"), "request.headers.x-id");
+        assert_eq!(
+            child_path("request.headers", "x-id"),
+            "request.headers.x-id"
+        );
         assert_eq!(
             child_path("request.cookies", "a.b"),
             "request.cookies[\"a.b\"]"

@@ -242,11 +242,12 @@
   }
 
   // Decodes pairs of hex digits up to the first invalid pair (Node and njs agree).
+  // Like Node, only the low byte of each code unit is looked at (here and in base64).
   function hexDecode(str) {
     var out = [];
     for (var i = 0; i + 1 < str.length; i += 2) {
-      var hi = hexValue(str.charCodeAt(i));
-      var lo = hexValue(str.charCodeAt(i + 1));
+      var hi = hexValue(str.charCodeAt(i) & 0xFF);
+      var lo = hexValue(str.charCodeAt(i + 1) & 0xFF);
       if (hi < 0 || lo < 0) break;
       out.push(hi * 16 + lo);
     }
@@ -289,7 +290,7 @@
     var out = [];
     var acc = 0, bits = 0;
     for (var i = 0; i < str.length; i++) {
-      var c = str.charCodeAt(i);
+      var c = str.charCodeAt(i) & 0xFF;
       if (c === 61) break;
       var v = base64Value(c);
       if (v < 0) continue;
@@ -383,7 +384,7 @@
   }
 
   // ------------------------------------------------- 1.0 byte-string marks
-  // njs tells byte strings (digest(), bytesFrom(), toBytes(), toUTF8()) from text
+  // njs tells byte strings (digest(), bytesFrom(), toUTF8()) from text
   // strings internally, and crypto hashes a byte string's raw bytes. JS strings
   // carry no such flag, so 1.0 remembers the non-ASCII byte strings it produced
   // and crypto treats exactly those values as raw bytes (bounded memory).
@@ -667,6 +668,7 @@
           } else if (encodeCheck > 0) {
             if (qsIsHex(code)) {
               if (++encodeCheck === 3) keyEncoded = true;
+              continue;
             } else {
               encodeCheck = 0;
             }
@@ -805,10 +807,11 @@
         if (/[^\x00-\xff]/.test(s)) return s; // already text, as njs
         return utf8Decode(binaryToBytes(s), 0, s.length, true);
       },
-      // Text -> byte string; null when a code unit exceeds 255.
+      // Text -> byte string; null when a code unit exceeds 255. Not marked as bytes:
+      // the result equals its input, and marking would change how crypto treats the text.
       toBytes: function toBytes(start, end) {
         var s = String(this).slice(start, end);
-        return /[^\x00-\xff]/.test(s) ? null : markBytes(s);
+        return /[^\x00-\xff]/.test(s) ? null : s;
       },
       // Text -> its UTF-8 bytes as a byte string, sliced by byte offsets.
       toUTF8: function toUTF8(start, end) {
@@ -1066,7 +1069,7 @@
           totalLength = 0;
           for (i = 0; i < list.length; i++) totalLength += list[i].length;
         } else {
-          validateOffset(totalLength, 'length', 0, 9007199254740991);
+          validateOffset(totalLength, 'length', 0, 4294967296);
         }
         var out = newBuffer(totalLength);
         var pos = 0;
@@ -1197,7 +1200,9 @@
       swap32: function swap32() { return swap(this, 4); },
       swap64: function swap64() { return swap(this, 8); },
       write: function write(string, offset, length, encoding) {
-        if (typeof string !== 'string') throw argTypeError('argument', 'of type string', string);
+        if (typeof string !== 'string') {
+          throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'argument must be a string');
+        }
         var len = this.length;
         if (offset === undefined) {
           offset = 0;
@@ -1364,7 +1369,7 @@
 
     class TextDecoder {
       constructor(label, options) {
-        var name = label === undefined ? 'utf-8' : String(label).trim().toLowerCase();
+        var name = label === undefined ? 'utf-8' : String(label).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '').toLowerCase();
         if (UTF8_LABELS.indexOf(name) < 0) {
           throw makeError(RangeError, 'ERR_ENCODING_NOT_SUPPORTED', 'The "' + label + '" encoding is not supported');
         }
@@ -1395,7 +1400,8 @@
         var stream = Boolean(options && options.stream);
         var view = input === undefined ? new Uint8Array(0) : viewBytes(input);
         if (view === null) {
-          throw argTypeError('input', 'an instance of ArrayBuffer or ArrayBufferView', input);
+          throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', // Node's wording
+            'The "list" argument must be an instance of SharedArrayBuffer, ArrayBuffer or ArrayBufferView.');
         }
         var bytes = st.pending.length ? st.pending.concat(arraySlice.call(view)) : view;
         var end = bytes.length - (stream ? incompleteTail(bytes) : 0);

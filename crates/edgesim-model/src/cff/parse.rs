@@ -201,7 +201,11 @@ fn check_response(response: &Value) -> Result<Value, ModelError> {
             hidden: "set-cookie",
         },
     )?;
-    let cookies = check_entry_map(map.get("cookies"), "response.cookies", Kind::ResponseCookies)?;
+    let cookies = check_entry_map(
+        map.get("cookies"),
+        "response.cookies",
+        Kind::ResponseCookies,
+    )?;
     map.insert("headers".into(), headers);
     map.insert("cookies".into(), cookies);
     Ok(Value::Object(map))
@@ -245,7 +249,9 @@ fn check_body(body: &Value) -> Result<(), ModelError> {
 #[derive(Clone, Copy)]
 enum Kind {
     /// Header names are lower-case, and one header is never exposed (it has its own map).
-    Headers { hidden: &'static str },
+    Headers {
+        hidden: &'static str,
+    },
     Query,
     RequestCookies,
     ResponseCookies,

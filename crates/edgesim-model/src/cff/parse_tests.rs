@@ -124,7 +124,10 @@ fn a_header_value_of_the_wrong_type_names_the_nested_path() {
     let text = error_text(json!({
         "request": {"method": "GET", "uri": "/", "headers": {"host": {"value": 1}}}
     }));
-    assert_eq!(text, "request.headers.host.value: expected a string, found number");
+    assert_eq!(
+        text,
+        "request.headers.host.value: expected a string, found number"
+    );
 }
 
 #[test]
@@ -178,7 +181,10 @@ fn a_set_cookie_header_in_the_response_is_refused() {
 #[test]
 fn a_string_querystring_is_refused_in_an_event() {
     let text = error_text(json!({"request": {"method": "GET", "uri": "/", "querystring": "a=1"}}));
-    assert_eq!(text, "request.querystring: expected an object, found string");
+    assert_eq!(
+        text,
+        "request.querystring: expected an object, found string"
+    );
 }
 
 #[test]
@@ -205,7 +211,10 @@ fn a_string_status_code_is_refused() {
     let text = error_text(json!({
         "request": {"method": "GET", "uri": "/"}, "response": {"statusCode": "200"}
     }));
-    assert_eq!(text, "response.statusCode: expected an integer, found string");
+    assert_eq!(
+        text,
+        "response.statusCode: expected an integer, found string"
+    );
 }
 
 #[test]
@@ -250,7 +259,8 @@ fn context_identifiers_must_be_strings() {
 
 #[test]
 fn the_viewer_ip_must_be_a_string() {
-    let text = error_text(json!({"viewer": {"ip": null}, "request": {"method": "GET", "uri": "/"}}));
+    let text =
+        error_text(json!({"viewer": {"ip": null}, "request": {"method": "GET", "uri": "/"}}));
     assert_eq!(text, "viewer.ip: expected a string, found null");
 }
 
@@ -258,7 +268,7 @@ fn the_viewer_ip_must_be_a_string() {
 fn a_non_string_version_is_refused_and_a_given_version_is_kept() {
     let text = error_text(json!({"version": 1, "request": {"method": "GET", "uri": "/"}}));
     assert_eq!(text, "version: expected a string, found number");
-    let parsed = parse_event(&json!({"version": "1.0", "request": {"method": "GET", "uri": "/"}}))
-        .unwrap();
+    let parsed =
+        parse_event(&json!({"version": "1.0", "request": {"method": "GET", "uri": "/"}})).unwrap();
     assert_eq!(parsed["version"], "1.0");
 }

@@ -82,11 +82,15 @@ pub fn apply_request(
         .parse()
         .map_err(|e| ModelError::http("request.uri", e))?;
 
-    let mut headers = header_map(request.get("headers"), original_map("headers"), "request.headers")?;
+    let mut headers = header_map(
+        request.get("headers"),
+        original_map("headers"),
+        "request.headers",
+    )?;
     let cookie_line = cookie_line(request.get("cookies"), original_map("cookies"))?;
     if !cookie_line.is_empty() {
-        let value =
-            HeaderValue::from_str(&cookie_line).map_err(|e| ModelError::http("request.cookies", e))?;
+        let value = HeaderValue::from_str(&cookie_line)
+            .map_err(|e| ModelError::http("request.cookies", e))?;
         headers.append(COOKIE, value);
     }
 
@@ -112,9 +116,15 @@ pub fn apply_response(
             .as_u64()
             .and_then(|code| u16::try_from(code).ok())
             .and_then(|code| StatusCode::from_u16(code).ok())
-            .ok_or_else(|| ModelError::invalid("response.statusCode", format!("{n} is not an HTTP status")))?,
+            .ok_or_else(|| {
+                ModelError::invalid("response.statusCode", format!("{n} is not an HTTP status"))
+            })?,
         Some(other) => {
-            return Err(ModelError::wrong_type("response.statusCode", "an integer", other))
+            return Err(ModelError::wrong_type(
+                "response.statusCode",
+                "an integer",
+                other,
+            ))
         }
         None => return Err(ModelError::missing("response.statusCode", "an integer")),
     };
@@ -123,10 +133,14 @@ pub fn apply_response(
         _ => None,
     };
     let original_map = |key: &str| original.and_then(|o| o.get(key)).and_then(Value::as_object);
-    let mut headers =
-        header_map(response.get("headers"), original_map("headers"), "response.headers")?;
+    let mut headers = header_map(
+        response.get("headers"),
+        original_map("headers"),
+        "response.headers",
+    )?;
     for line in set_cookie_lines(response.get("cookies"), original_map("cookies"))? {
-        let value = HeaderValue::from_str(&line).map_err(|e| ModelError::http("response.cookies", e))?;
+        let value =
+            HeaderValue::from_str(&line).map_err(|e| ModelError::http("response.cookies", e))?;
         headers.append(SET_COOKIE, value);
     }
     Ok(ResponseParts {
@@ -217,11 +231,11 @@ fn resolve_occurrences(
         .enumerate()
         .map(|(i, text)| (text, Source::Element(i)));
     match value {
-        Some(value) if value_edited && !multi_changed => Ok(
-            std::iter::once((value, Source::Entry))
+        Some(value) if value_edited && !multi_changed => {
+            Ok(std::iter::once((value, Source::Entry))
                 .chain(elements.skip(1))
-                .collect(),
-        ),
+                .collect())
+        }
         _ => Ok(elements.collect()),
     }
 }
@@ -236,7 +250,10 @@ fn multi_values(multi: Option<&Value>, path: &str) -> Result<Option<Vec<String>>
                 let element_path = index_path(path, i);
                 match element.get("value") {
                     Some(v) => scalar_text(v, &child_path(&element_path, "value")),
-                    None => Err(ModelError::missing(&child_path(&element_path, "value"), "a string")),
+                    None => Err(ModelError::missing(
+                        &child_path(&element_path, "value"),
+                        "a string",
+                    )),
                 }
             })
             .collect::<Result<Vec<_>, _>>()
@@ -265,10 +282,11 @@ fn header_map(
     for (name, entry) in entries(headers, path)? {
         let entry_path = child_path(path, name);
         // `from_bytes` lower-cases; the wire case is the server's business (see `title_case`).
-        let header_name =
-            HeaderName::from_bytes(name.as_bytes()).map_err(|e| ModelError::http(&entry_path, e))?;
+        let header_name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| ModelError::http(&entry_path, e))?;
         for text in entry_occurrences(entry, original.map(|o| o.get(name)), &entry_path)? {
-            let value = HeaderValue::from_str(&text).map_err(|e| ModelError::http(&entry_path, e))?;
+            let value =
+                HeaderValue::from_str(&text).map_err(|e| ModelError::http(&entry_path, e))?;
             out.append(header_name.clone(), value);
         }
     }
@@ -331,7 +349,11 @@ fn body_change(body: Option<&Value>) -> Result<BodyChange, ModelError> {
             let data = match map.get("data") {
                 Some(Value::String(data)) => data.as_str(),
                 Some(other) => {
-                    return Err(ModelError::wrong_type("response.body.data", "a string", other))
+                    return Err(ModelError::wrong_type(
+                        "response.body.data",
+                        "a string",
+                        other,
+                    ))
                 }
                 None => "",
             };
@@ -340,7 +362,9 @@ fn body_change(body: Option<&Value>) -> Result<BodyChange, ModelError> {
                 Some("base64") => base64::engine::general_purpose::STANDARD
                     .decode(data)
                     .map(BodyChange::Replace)
-                    .map_err(|e| ModelError::invalid("response.body.data", format!("invalid base64: {e}"))),
+                    .map_err(|e| {
+                        ModelError::invalid("response.body.data", format!("invalid base64: {e}"))
+                    }),
                 _ => Err(ModelError::invalid(
                     "response.body.encoding",
                     "expected \"text\" or \"base64\"",

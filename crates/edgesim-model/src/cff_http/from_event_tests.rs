@@ -45,9 +45,11 @@ fn a_string_querystring_is_forwarded_verbatim() {
 #[test]
 fn an_empty_querystring_leaves_no_question_mark() {
     for querystring in [json!({}), json!("")] {
-        let parts =
-            apply_request(&json!({"method": "GET", "uri": "/p", "querystring": querystring}), None)
-                .unwrap();
+        let parts = apply_request(
+            &json!({"method": "GET", "uri": "/p", "querystring": querystring}),
+            None,
+        )
+        .unwrap();
         assert_eq!(parts.uri, "/p");
     }
 }
@@ -66,7 +68,8 @@ fn multi_value_query_parameters_are_expanded_in_order() {
 
 #[test]
 fn a_changed_multi_value_is_applied_and_value_ignored() {
-    let original = json!({"headers": {"x": {"value": "a", "multiValue": [{"value": "a"}, {"value": "b"}]}}});
+    let original =
+        json!({"headers": {"x": {"value": "a", "multiValue": [{"value": "a"}, {"value": "b"}]}}});
     let returned = json!({"method": "GET", "uri": "/",
         "headers": {"x": {"value": "a", "multiValue": [{"value": "c"}, {"value": "d"}]}}});
     let parts = apply_request(&returned, Some(&original)).unwrap();
@@ -75,7 +78,8 @@ fn a_changed_multi_value_is_applied_and_value_ignored() {
 
 #[test]
 fn a_changed_value_replaces_only_the_first_occurrence() {
-    let original = json!({"headers": {"x": {"value": "a", "multiValue": [{"value": "a"}, {"value": "b"}]}}});
+    let original =
+        json!({"headers": {"x": {"value": "a", "multiValue": [{"value": "a"}, {"value": "b"}]}}});
     let returned = json!({"method": "GET", "uri": "/",
         "headers": {"x": {"value": "z", "multiValue": [{"value": "a"}, {"value": "b"}]}}});
     let parts = apply_request(&returned, Some(&original)).unwrap();
@@ -123,15 +127,22 @@ fn values_http_cannot_carry_are_reported_with_their_path() {
         None,
     )
     .unwrap_err();
-    assert!(err.to_string().starts_with("request.headers.x: cannot be sent over HTTP"));
+    assert!(err
+        .to_string()
+        .starts_with("request.headers.x: cannot be sent over HTTP"));
     let err = apply_request(&json!({"method": "GET", "uri": "/a b"}), None).unwrap_err();
-    assert!(err.to_string().starts_with("request.uri: cannot be sent over HTTP"));
+    assert!(err
+        .to_string()
+        .starts_with("request.uri: cannot be sent over HTTP"));
 }
 
 #[test]
 fn a_request_without_a_method_is_reported() {
     let err = apply_request(&json!({"uri": "/"}), None).unwrap_err();
-    assert_eq!(err.to_string(), "request.method: missing, expected a string");
+    assert_eq!(
+        err.to_string(),
+        "request.method: missing, expected a string"
+    );
 }
 
 #[test]
@@ -150,7 +161,10 @@ fn a_returned_response_becomes_status_headers_and_set_cookie_lines() {
     .unwrap();
     assert_eq!(parts.status, StatusCode::FOUND);
     assert_eq!(parts.reason.as_deref(), Some("Found"));
-    assert_eq!(header_values(&parts.headers, "location"), ["https://example.org/"]);
+    assert_eq!(
+        header_values(&parts.headers, "location"),
+        ["https://example.org/"]
+    );
     assert_eq!(
         header_values(&parts.headers, SET_COOKIE.as_str()),
         ["sid=1; Path=/; Secure", "t=x"]
@@ -163,8 +177,11 @@ fn each_cookie_occurrence_keeps_its_own_attributes() {
     let cookie = json!({"value": "k7x2", "attributes": "Path=/",
         "multiValue": [{"value": "k7x2", "attributes": "Path=/"},
                        {"value": "old", "attributes": "Path=/legacy"}]});
-    let parts = apply_response(&json!({"statusCode": 200, "cookies": {"sid": cookie}}), None)
-        .unwrap();
+    let parts = apply_response(
+        &json!({"statusCode": 200, "cookies": {"sid": cookie}}),
+        None,
+    )
+    .unwrap();
     assert_eq!(
         header_values(&parts.headers, "set-cookie"),
         ["sid=k7x2; Path=/", "sid=old; Path=/legacy"]
@@ -175,10 +192,19 @@ fn each_cookie_occurrence_keeps_its_own_attributes() {
 fn bodies_are_sent_as_text_or_decoded_from_base64() {
     let cases = [
         (json!("hello"), BodyChange::Replace(b"hello".to_vec())),
-        (json!({"encoding": "text", "data": "hi"}), BodyChange::Replace(b"hi".to_vec())),
-        (json!({"encoding": "base64", "data": "aGk="}), BodyChange::Replace(b"hi".to_vec())),
+        (
+            json!({"encoding": "text", "data": "hi"}),
+            BodyChange::Replace(b"hi".to_vec()),
+        ),
+        (
+            json!({"encoding": "base64", "data": "aGk="}),
+            BodyChange::Replace(b"hi".to_vec()),
+        ),
         (json!(""), BodyChange::Replace(Vec::new())),
-        (json!({"encoding": "text", "data": ""}), BodyChange::Replace(Vec::new())),
+        (
+            json!({"encoding": "text", "data": ""}),
+            BodyChange::Replace(Vec::new()),
+        ),
     ];
     for (body, expected) in cases {
         let parts = apply_response(&json!({"statusCode": 200, "body": body}), None).unwrap();
@@ -193,11 +219,16 @@ fn undecodable_base64_is_reported() {
         None,
     )
     .unwrap_err();
-    assert!(err.to_string().starts_with("response.body.data: invalid base64"));
+    assert!(err
+        .to_string()
+        .starts_with("response.body.data: invalid base64"));
 }
 
 #[test]
 fn a_status_http_cannot_represent_is_reported() {
     let err = apply_response(&json!({"statusCode": 42}), None).unwrap_err();
-    assert_eq!(err.to_string(), "response.statusCode: 42 is not an HTTP status");
+    assert_eq!(
+        err.to_string(),
+        "response.statusCode: 42 is not an HTTP status"
+    );
 }

@@ -107,7 +107,10 @@ fn a_request_without_a_query_has_an_empty_querystring_map() {
 fn header_names_are_lower_cased_and_repeats_fold_into_multi_value() {
     let request = request_part(&parts(
         "/",
-        &[("X-Forwarded-For", "1.1.1.1"), ("X-Forwarded-For", "2.2.2.2")],
+        &[
+            ("X-Forwarded-For", "1.1.1.1"),
+            ("X-Forwarded-For", "2.2.2.2"),
+        ],
     ));
     assert_eq!(
         request["headers"]["x-forwarded-for"],
@@ -139,17 +142,19 @@ fn cookie_headers_are_parsed_into_cookies_and_removed_from_headers() {
 #[test]
 fn a_request_without_host_gets_one_from_the_uri_authority() {
     let request = request_part(&parts("https://www.example.test/p", &[]));
-    assert_eq!(request["headers"]["host"], json!({"value": "www.example.test"}));
+    assert_eq!(
+        request["headers"]["host"],
+        json!({"value": "www.example.test"})
+    );
     assert_eq!(request["uri"], "/p");
 }
 
 #[test]
 fn a_non_utf8_header_value_is_read_as_latin1() {
     let (mut parts, ()) = http::Request::new(()).into_parts();
-    parts.headers.insert(
-        "x-name",
-        HeaderValue::from_bytes(b"caf\xe9").unwrap(),
-    );
+    parts
+        .headers
+        .insert("x-name", HeaderValue::from_bytes(b"caf\xe9").unwrap());
     assert_eq!(request_part(&parts)["headers"]["x-name"]["value"], "café");
 }
 
@@ -183,8 +188,10 @@ fn set_cookie_becomes_cookies_with_the_raw_attribute_text() {
 
 #[test]
 fn a_cookie_value_may_contain_equals_signs() {
-    let response =
-        response_event_part(StatusCode::OK, &header_map(&[("Set-Cookie", "t=a=b; Path=/")]));
+    let response = response_event_part(
+        StatusCode::OK,
+        &header_map(&[("Set-Cookie", "t=a=b; Path=/")]),
+    );
     assert_eq!(response["cookies"]["t"]["value"], "a=b");
 }
 

@@ -1,0 +1,396 @@
+//! The distribution config file (`edgesim.toml`): typed tables parsed with serde, and error
+//! messages that name the file, the line and the field.
+//!
+//! Relative paths in the file are resolved against the file's directory by
+//! [`Config::resolve`]; [`crate::Distribution::from_config`] then checks references between
+//! tables (origin ids, KVS ids), compiles functions and parses path patterns.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::ProxyError;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where `edgesim serve` listens; loopback by default so nothing is exposed by accident.
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// `X-Amz-Cf-Pop` on every response, e.g. `LHR50-C1`.
+    #[serde(default = "default_pop")]
+    pub pop: String,
+    /// `context.distributionId` in function events.
+    #[serde(default = "default_distribution_id")]
+    pub distribution_id: String,
+    /// `context.distributionDomainName` in function events.
+    #[serde(default = "default_domain_name")]
+    pub domain_name: String,
+    /// Send a `Server-Timing` header with the time spent in each phase.
+    #[serde(default = "yes")]
+    pub server_timing: bool,
+    /// Viewer facts CloudFront derives from the connection (geo, device).
+    #[serde(default)]
+    pub viewer: ViewerConfig,
+    /// Limits of the local cache store.
+    #[serde(default)]
+    pub cache_store: CacheStoreConfig,
+    #[serde(default)]
+    pub origins: Vec<OriginConfig>,
+    #[serde(default)]
+    pub key_value_stores: Vec<KvsConfig>,
+    pub default_behavior: BehaviorConfig,
+    /// Ordered: the first whose `path_pattern` matches wins.
+    #[serde(default)]
+    pub behaviors: Vec<BehaviorConfig>,
+    /// The file this came from (for messages) and the directory relative paths start from.
+    #[serde(skip)]
+    pub source: Source,
+}
+
+/// Where a config came from.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// Shown in error messages.
+    pub path: PathBuf,
+    /// The file's text, to turn spans into line numbers.
+    pub text: String,
+    /// Relative paths in the file are resolved against this directory.
+    pub base_dir: PathBuf,
+}
+
+/// `[viewer]`: the `CloudFront-Viewer-*` and device headers every request gets. A request can
+/// override any of them with `x-edgesim-viewer-<name>` headers (see the crate docs).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewerConfig {
+    /// `CloudFront-Viewer-Country`.
+    #[serde(default = "default_country")]
+    pub country: String,
+    /// `desktop`, `mobile`, `tablet` or `smarttv`: sets the `CloudFront-Is-*-Viewer` headers.
+    #[serde(default = "default_device")]
+    pub device: String,
+    /// Further `cloudfront-viewer-*` headers, e.g. `{ "cloudfront-viewer-city" = "Seattle" }`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+impl Default for ViewerConfig {
+    fn default() -> Self {
+        ViewerConfig {
+            country: default_country(),
+            device: default_device(),
+            headers: BTreeMap::new(),
+        }
+    }
+}
+
+/// `[cache_store]`: bounds of the in-memory cache.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheStoreConfig {
+    /// Total bytes of cached bodies before the least recently used objects are evicted.
+    #[serde(default = "default_cache_bytes")]
+    pub max_bytes: usize,
+    /// Larger bodies are streamed to the viewer and not cached.
+    #[serde(default = "default_object_bytes")]
+    pub max_object_bytes: usize,
+}
+
+impl Default for CacheStoreConfig {
+    fn default() -> Self {
+        CacheStoreConfig {
+            max_bytes: default_cache_bytes(),
+            max_object_bytes: default_object_bytes(),
+        }
+    }
+}
+
+/// `[[origins]]`: either an embedded mock origin or a real HTTP origin.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginConfig {
+    pub id: Spanned<String>,
+    /// The embedded mock origin.
+    pub mock: Option<MockConfig>,
+    /// A real HTTP origin, e.g. `http://127.0.0.1:3000` (optionally with an origin path).
+    pub url: Option<Spanned<String>>,
+    /// Origin custom headers CloudFront adds to every request to this origin.
+    #[serde(default)]
+    pub custom_headers: BTreeMap<String, String>,
+    /// Seconds to wait for the origin's response head (CloudFront's origin response timeout).
+    #[serde(default = "default_read_timeout")]
+    pub read_timeout: f64,
+    /// Seconds to wait for a TCP connection (CloudFront: 1–10 s).
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout: f64,
+    /// Fixed answers of a mock origin, matched in order before static files.
+    #[serde(default)]
+    pub routes: Vec<RouteConfig>,
+}
+
+/// `mock = { root = "site" }`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MockConfig {
+    /// Directory of static files; without it only routes answer.
+    pub root: Option<PathBuf>,
+    /// Also serve the mock origin directly on this address (for benchmarks and comparisons).
+    pub listen: Option<String>,
+}
+
+/// `[[origins.routes]]`: one fixed answer of a mock origin.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// A path pattern in CloudFront's syntax (`*`, `?`).
+    pub path: Spanned<String>,
+    #[serde(default = "default_status")]
+    pub status: u16,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: String,
+    /// Wait this long before answering (to try timeouts).
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Answer with the request the origin received, as JSON.
+    #[serde(default)]
+    pub echo: bool,
+}
+
+/// `[[key_value_stores]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KvsConfig {
+    pub id: Spanned<String>,
+    pub file: PathBuf,
+}
+
+/// `[default_behavior]` and `[[behaviors]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviorConfig {
+    /// Required in `[[behaviors]]`; not allowed in `[default_behavior]` (it is `*`).
+    pub path_pattern: Option<Spanned<String>>,
+    pub origin: Spanned<String>,
+    #[serde(default)]
+    pub cache: CacheConfig,
+    pub viewer_request: Option<FunctionConfig>,
+    pub viewer_response: Option<FunctionConfig>,
+}
+
+/// A behavior's cache policy. All TTLs 0 is CloudFront's `CachingDisabled`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    #[serde(default)]
+    pub min_ttl: u64,
+    #[serde(default = "default_ttl")]
+    pub default_ttl: u64,
+    #[serde(default = "default_max_ttl")]
+    pub max_ttl: u64,
+    /// Error caching minimum TTL for cacheable 4xx/5xx without caching headers (seconds).
+    #[serde(default = "default_error_ttl")]
+    pub error_ttl: u64,
+    /// `"none"`, `"all"` or a list of names: query parameters in the cache key.
+    #[serde(default = "none")]
+    pub query_strings: Spanned<KeyList>,
+    /// Header names in the cache key.
+    #[serde(default)]
+    pub headers: Vec<String>,
+    /// `"none"`, `"all"` or a list of names: cookies in the cache key.
+    #[serde(default = "none")]
+    pub cookies: Spanned<KeyList>,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            min_ttl: 0,
+            default_ttl: default_ttl(),
+            max_ttl: default_max_ttl(),
+            error_ttl: default_error_ttl(),
+            query_strings: none(),
+            headers: Vec::new(),
+            cookies: none(),
+        }
+    }
+}
+
+/// `"none"` / `"all"` / `["a", "b"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    Keyword(String),
+    Names(Vec<String>),
+}
+
+/// A CloudFront Function associated with a viewer event.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionConfig {
+    #[serde(default = "default_runtime")]
+    pub runtime: Spanned<String>,
+    pub code: Spanned<PathBuf>,
+    /// The id of a `[[key_value_stores]]` entry.
+    pub kvs: Option<Spanned<String>>,
+    /// The compute budget ComputeUtilization is measured against (default 1 ms).
+    pub budget_ms: Option<f64>,
+}
+
+impl Config {
+    /// Reads and parses a config file; relative paths resolve against its directory.
+    pub fn load(path: &Path) -> Result<Config, ProxyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProxyError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let base_dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        Config::parse(&text, path, &base_dir)
+    }
+
+    /// Parses config text; `path` is only used in messages, `base_dir` resolves relative paths.
+    pub fn parse(text: &str, path: &Path, base_dir: &Path) -> Result<Config, ProxyError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|span| format!("{}: ", line_col(text, span.start)))
+                .unwrap_or_default();
+            ProxyError::Config {
+                path: path.to_owned(),
+                message: format!("{at}{}", e.message().trim()),
+            }
+        })?;
+        config.source = Source {
+            path: path.to_owned(),
+            text: text.to_owned(),
+            base_dir: base_dir.to_owned(),
+        };
+        Ok(config)
+    }
+
+    /// A path from the file, resolved against the file's directory.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_owned()
+        } else {
+            self.source.base_dir.join(path)
+        }
+    }
+
+    /// A config error at a span of the file: `file: line N, column M: field: message`.
+    pub fn error_at(&self, span: Option<Range<usize>>, field: &str, message: &str) -> ProxyError {
+        let at = span
+            .map(|s| format!("{}: ", line_col(&self.source.text, s.start)))
+            .unwrap_or_default();
+        ProxyError::Config {
+            path: self.source.path.clone(),
+            message: format!("{at}{field}: {message}"),
+        }
+    }
+}
+
+/// `line N, column M` (1-based) of a byte offset.
+fn line_col(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}")
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".to_owned()
+}
+fn default_pop() -> String {
+    "LOCAL50-C1".to_owned()
+}
+fn default_distribution_id() -> String {
+    "E1EDGESIMLOCAL".to_owned()
+}
+fn default_domain_name() -> String {
+    "d111111abcdef8.cloudfront.net".to_owned()
+}
+fn default_country() -> String {
+    "US".to_owned()
+}
+fn default_device() -> String {
+    "desktop".to_owned()
+}
+fn default_cache_bytes() -> usize {
+    256 * 1024 * 1024
+}
+fn default_object_bytes() -> usize {
+    10 * 1024 * 1024
+}
+fn default_read_timeout() -> f64 {
+    30.0
+}
+fn default_connect_timeout() -> f64 {
+    10.0
+}
+fn default_status() -> u16 {
+    200
+}
+fn default_ttl() -> u64 {
+    86_400
+}
+fn default_max_ttl() -> u64 {
+    31_536_000
+}
+fn default_error_ttl() -> u64 {
+    10
+}
+fn default_runtime() -> Spanned<String> {
+    Spanned::new(0..0, "cloudfront-js-2.0".to_owned())
+}
+fn none() -> Spanned<KeyList> {
+    Spanned::new(0..0, KeyList::Keyword("none".to_owned()))
+}
+fn yes() -> bool {
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ProxyError> {
+        Config::parse(text, Path::new("edge.toml"), Path::new("/base"))
+    }
+
+    #[test]
+    fn minimal_config_gets_cloudfront_defaults() {
+        let config = parse("[default_behavior]\norigin = \"site\"\n").unwrap();
+        assert_eq!(config.listen, "127.0.0.1:8080");
+        assert_eq!(config.default_behavior.cache.default_ttl, 86_400);
+        assert_eq!(config.default_behavior.origin.get_ref(), "site");
+        assert!(config.server_timing);
+        assert_eq!(config.resolve(Path::new("f.js")), PathBuf::from("/base/f.js"));
+    }
+
+    #[test]
+    fn unknown_field_names_file_line_and_field() {
+        let err = parse("[default_behavior]\norigin = \"site\"\norign = 1\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("edge.toml: line 3, column 1: unknown field `orign`"), "{text}");
+    }
+
+    #[test]
+    fn key_lists_take_keywords_or_names() {
+        let config = parse(
+            "[default_behavior]\norigin = \"o\"\ncache = { query_strings = [\"a\"], cookies = \"all\" }\n",
+        )
+        .unwrap();
+        let cache = &config.default_behavior.cache;
+        assert_eq!(cache.query_strings.get_ref(), &KeyList::Names(vec!["a".into()]));
+        assert_eq!(cache.cookies.get_ref(), &KeyList::Keyword("all".into()));
+    }
+}

@@ -1,0 +1,39 @@
+//! The crate's one error type: everything that stops a distribution from starting.
+//!
+//! Failures while serving a request are not errors of this kind: they become CloudFront's
+//! error responses through [`edgesim_model::EdgeFailure`], the one place that picks a status.
+
+use std::path::PathBuf;
+
+use edgesim_functions::{FunctionError, KvsError};
+
+/// Why `edgesim serve` cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProxyError {
+    /// The config file is not valid TOML, has an unknown field, or refers to something that
+    /// does not exist. The message names the file, the line when known, and the field.
+    #[error("{}: {message}", path.display())]
+    Config { path: PathBuf, message: String },
+    /// A file named by the config could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A function does not compile (CloudFront's own message) or cannot be read.
+    #[error("{}: {source}", path.display())]
+    Function {
+        path: PathBuf,
+        source: FunctionError,
+    },
+    /// A KeyValueStore file is not a valid import file.
+    #[error(transparent)]
+    Kvs(#[from] KvsError),
+    /// The listen address is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}

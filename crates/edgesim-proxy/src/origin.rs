@@ -1,0 +1,134 @@
+//! Origins and the origin exchange: the embedded mock origin or a real HTTP origin reached
+//! through a pooled hyper client, with CloudFront's timeouts and failure classes
+//! (connection refused → 502, no response in time → 504).
+
+use std::time::Duration;
+
+use edgesim_model::EdgeFailure;
+use http::header::HOST;
+use http::uri::{Authority, PathAndQuery, Scheme};
+use http::{HeaderName, HeaderValue, Request, Response, Uri};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::body::{boxed, Body};
+use crate::mock_origin::MockOrigin;
+
+/// The pooled HTTP/1 client of one origin (connections are reused across requests).
+pub type HttpClient = Client<HttpConnector, Body>;
+
+/// Builds a client whose connection attempts give up after `connect_timeout`.
+pub fn http_client(connect_timeout: Duration) -> HttpClient {
+    let mut connector = HttpConnector::new();
+    connector.set_connect_timeout(Some(connect_timeout));
+    connector.set_nodelay(true);
+    Client::builder(TokioExecutor::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(Duration::from_secs(5))
+        // CloudFront writes header names title-cased on the wire (cloudfront-functions.md §3.6).
+        .http1_title_case_headers(true)
+        .build(connector)
+}
+
+/// Where an HTTP origin lives.
+#[derive(Debug, Clone)]
+pub struct HttpTarget {
+    /// `host:port` to connect to.
+    pub authority: Authority,
+    /// The origin's domain, sent as `Host` (CloudFront does not forward the viewer's `Host`
+    /// unless a policy says so).
+    pub host: String,
+    /// CloudFront's origin path: prefixed to every request path (`/v2` + `/x` → `/v2/x`).
+    pub origin_path: String,
+}
+
+/// What kind of origin.
+#[derive(Debug, Clone)]
+pub enum OriginKind {
+    Mock(MockOrigin),
+    Http(HttpTarget),
+}
+
+/// One origin of the distribution (or one built by `updateRequestOrigin`).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub id: String,
+    pub kind: OriginKind,
+    /// Origin custom headers, added to every request sent to it.
+    pub custom_headers: Vec<(HeaderName, HeaderValue)>,
+    pub read_timeout: Duration,
+    pub client: HttpClient,
+}
+
+impl Origin {
+    /// One line for the start-up summary.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            OriginKind::Mock(m) => match &m.root {
+                Some(root) => format!(
+                    "mock, files from {}, {} route(s)",
+                    root.display(),
+                    m.routes.len()
+                ),
+                None => format!("mock, {} route(s)", m.routes.len()),
+            },
+            OriginKind::Http(t) => format!("http://{}{}", t.authority, t.origin_path),
+        }
+    }
+
+    /// Sends the request (already shaped by the origin-request phase) and returns the
+    /// response head; the body streams.
+    pub async fn fetch(&self, mut req: Request<Body>) -> Result<Response<Body>, EdgeFailure> {
+        for (name, value) in &self.custom_headers {
+            req.headers_mut().insert(name.clone(), value.clone());
+        }
+        match &self.kind {
+            OriginKind::Mock(mock) => {
+                // The read timeout applies to the mock too, so slow routes can exercise 504s.
+                tokio::time::timeout(self.read_timeout, mock.serve(req))
+                    .await
+                    .map_err(|_| EdgeFailure::OriginTimeout)
+            }
+            OriginKind::Http(target) => {
+                let path = format!(
+                    "{}{}",
+                    target.origin_path,
+                    req.uri().path_and_query().map_or("/", PathAndQuery::as_str)
+                );
+                let uri = Uri::builder()
+                    .scheme(Scheme::HTTP)
+                    .authority(target.authority.clone())
+                    .path_and_query(path)
+                    .build()
+                    .map_err(|_| EdgeFailure::Internal)?;
+                *req.uri_mut() = uri;
+                if let Ok(host) = HeaderValue::from_str(&target.host) {
+                    req.headers_mut().insert(HOST, host);
+                }
+                match tokio::time::timeout(self.read_timeout, self.client.request(req)).await {
+                    Err(_) => Err(EdgeFailure::OriginTimeout),
+                    Ok(Err(e)) => {
+                        tracing::debug!(origin = %self.id, error = ?e, "origin request failed");
+                        Err(classify(&e))
+                    }
+                    Ok(Ok(response)) => Ok(response.map(boxed)),
+                }
+            }
+        }
+    }
+}
+
+/// A timed-out connection attempt is a 504 at CloudFront; a refused or reset one a 502.
+fn classify(error: &hyper_util::client::legacy::Error) -> EdgeFailure {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return EdgeFailure::OriginTimeout;
+            }
+        }
+        source = e.source();
+    }
+    EdgeFailure::OriginUnreachable
+}

@@ -1,0 +1,150 @@
+//! `edgesim test-function`: `aws cloudfront test-function`, offline.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _, Result};
+use edgesim::functions::limits::MAX_TEST_EVENT_BYTES;
+use edgesim::functions::test_function::{test_function, TestOptions};
+use edgesim::functions::{
+    CloudFrontFunction, FunctionError, FunctionOptions, KeyValueStore, Runtime,
+};
+use serde::Serialize;
+
+/// Test a CloudFront Function against an event and print the TestResult, like
+/// `aws cloudfront test-function` but offline and without an AWS account.
+///
+/// Exit status: 0 when the function ran and returned a valid object, 1 when it failed
+/// (FunctionErrorMessage is set), 2 for usage or input errors.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  edgesim test-function --runtime cloudfront-js-2.0 \\\n      --function edge-samples/functions/spa-rewrite.js \\\n      --event edge-samples/events/viewer-request-dir.json\n\n  KeyValueStore functions also take --kvs edge-samples/kvs/redirects.json"
+)]
+pub struct Args {
+    /// The function's runtime: cloudfront-js-1.0 or cloudfront-js-2.0.
+    #[arg(long, value_parser = parse_runtime)]
+    runtime: Runtime,
+    /// The function code (JavaScript, at most 10 KB).
+    #[arg(long, value_name = "FILE")]
+    function: PathBuf,
+    /// A CloudFront Functions event object (JSON, at most 40 KB), viewer-request or viewer-response.
+    #[arg(long, value_name = "EVENT.json")]
+    event: PathBuf,
+    /// A KeyValueStore import file ({"data":[{"key":…,"value":…}]}) associated with the function.
+    #[arg(long, value_name = "KVS.json")]
+    kvs: Option<PathBuf>,
+    /// The compute budget ComputeUtilization is a percentage of, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1.0)]
+    budget_ms: f64,
+    /// Also apply the checks CloudFront makes at the edge but TestFunction skips (read-only and
+    /// disallowed headers, method, URI…): a violation is reported as the edge's 502 message.
+    #[arg(long)]
+    strict: bool,
+}
+
+fn parse_runtime(s: &str) -> Result<Runtime, String> {
+    s.parse()
+        .map_err(|e: edgesim::functions::runtime::UnknownRuntime| e.to_string())
+}
+
+/// The AWS CLI prints `{"TestResult": {…}}` with four-space indentation.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Output<'a> {
+    test_result: &'a edgesim::functions::test_function::TestResult,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match execute(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("edgesim test-function: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn execute(args: &Args) -> Result<ExitCode> {
+    if !(args.budget_ms > 0.0 && args.budget_ms.is_finite()) {
+        bail!(
+            "--budget-ms must be a positive number of milliseconds, got {}",
+            args.budget_ms
+        );
+    }
+    let event = read_event(&args.event)?;
+    let kvs = match &args.kvs {
+        Some(path) if args.runtime == Runtime::Js10 => bail!(
+            "{}: KeyValueStore needs runtime cloudfront-js-2.0 (the function runs on cloudfront-js-1.0)",
+            path.display()
+        ),
+        Some(path) => Some(Arc::new(KeyValueStore::load(path)?)),
+        None => None,
+    };
+    let mut options = FunctionOptions::new(file_name(&args.function), args.runtime);
+    options.kvs = kvs;
+    options.budget = Duration::from_secs_f64(args.budget_ms / 1000.0);
+
+    let test_options = TestOptions {
+        strict: args.strict,
+    };
+    let run = match CloudFrontFunction::from_file(&args.function, options) {
+        Ok(function) => test_function(&function, &event, &test_options),
+        Err(e @ FunctionError::Compile(_)) => edgesim::functions::test_function::compile_failure(&e),
+        Err(FunctionError::CodeTooLarge { size, limit }) => bail!(
+            "{}: the function is {size} bytes; CloudFront Functions allow at most {limit} bytes (FunctionSizeLimitExceeded)",
+            args.function.display()
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    for change in &run.origin_changes {
+        eprintln!(
+            "note: the function called cf.{} — TestFunction does not apply origin changes; `edgesim serve` does",
+            serde_json::to_string(change).unwrap_or_default()
+        );
+    }
+    print_json(&Output {
+        test_result: &run.result,
+    })?;
+    Ok(if run.failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn read_event(path: &Path) -> Result<serde_json::Value> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("{}: cannot read the event file", path.display()))?;
+    if bytes.len() > MAX_TEST_EVENT_BYTES {
+        bail!(
+            "{}: the event is {} bytes; TestFunction accepts at most {MAX_TEST_EVENT_BYTES} bytes",
+            path.display(),
+            bytes.len()
+        );
+    }
+    let json: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: not valid JSON: {e}", path.display()))?;
+    edgesim::model::parse_event(&json).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || "function".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<()> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        serde_json::ser::PrettyFormatter::with_indent(b"    "),
+    );
+    value.serialize(&mut ser)?;
+    out.push(b'\n');
+    use std::io::Write;
+    std::io::stdout().write_all(&out)?;
+    Ok(())
+}
