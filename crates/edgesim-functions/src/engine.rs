@@ -18,6 +18,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -123,7 +124,11 @@ struct Spec {
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
-    static POOL: RefCell<HashMap<u64, Instance>> = RefCell::new(HashMap::new());
+    /// Never dropped at thread exit: boa's garbage collector is itself thread-local, and if its
+    /// storage is torn down first, dropping a context afterwards corrupts the heap (observed as
+    /// `tcache_thread_shutdown(): unaligned tcache chunk detected`). Threads that run functions
+    /// (tokio workers, the CLI's main thread) live as long as the process anyway.
+    static POOL: RefCell<ManuallyDrop<HashMap<u64, Instance>>> = RefCell::new(ManuallyDrop::new(HashMap::new()));
 }
 
 impl CloudFrontFunction {
@@ -231,13 +236,14 @@ fn import_key(module: Module) -> &'static str {
 
 /// One function's engine context on one thread.
 struct Instance {
-    ctx: Context,
     clock: Rc<FrozenClock>,
     state: SharedState,
     invoke: Script,
     raw_query_fn: JsObject,
     global_keys: Vec<PropertyKey>,
     uses: u32,
+    /// Declared last so the engine handles above are dropped before their context.
+    ctx: Context,
 }
 
 /// Budget units between deadline checks (~10 µs of work each, engines.md §3.6).

@@ -418,7 +418,7 @@ mod tests {
                 module: Module::Cloudfront
             }
         );
-        assert!(c.body.starts_with("                           \n"));
+        assert!(c.body.starts_with(&format!("{}\n", " ".repeat(28))));
         assert_eq!(c.body.lines().count(), 3);
     }
 

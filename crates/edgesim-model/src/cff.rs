@@ -4,7 +4,7 @@
 //! types, `response` only in viewer-response events, repeated names folded into
 //! `value` + `multiValue`. Functions may reshape what they return (a string query string, numbers
 //! as values, unknown keys); that looser world is handled on `serde_json::Value` by
-//! [`crate::validate`], not by these types.
+//! [`crate::validate`](mod@crate::validate), not by these types.
 
 mod field_map;
 mod parse;

@@ -3,7 +3,7 @@
 //! - [`cff`]: the CloudFront Functions event as serde types, and [`cff::parse_event`] to check a
 //!   user's event file.
 //! - [`cff_http`]: conversion between `http` requests/responses and the event, both ways.
-//! - [`validate`]: how CloudFront normalises and checks what a function returns.
+//! - [`validate`](mod@validate): how CloudFront normalises and checks what a function returns.
 //! - [`failure`]: the one place that maps every edge failure to CloudFront's status, `X-Cache`
 //!   value and HTML error page.
 //! - [`error`]: [`ModelError`], this crate's error for input that does not fit the model.

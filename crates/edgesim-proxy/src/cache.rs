@@ -253,7 +253,7 @@ impl Cache {
     }
 
     /// Stores (or replaces) an object, evicting the least recently used ones past the bound.
-    pub fn put(&self, key: String, object: CachedObject) {
+    pub fn put(&self, key: String, object: Arc<CachedObject>) {
         let size = object.size();
         if size > self.max_bytes {
             return;
@@ -262,7 +262,7 @@ impl Cache {
             .last_used
             .store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
         let mut inner = self.lock();
-        if let Some(old) = inner.objects.insert(key, Arc::new(object)) {
+        if let Some(old) = inner.objects.insert(key, object) {
             inner.bytes -= old.size();
         }
         inner.bytes += size;

@@ -90,7 +90,12 @@ fn key_takes_only_the_selected_query_headers_and_cookies() {
 fn store_is_bounded_and_evicts_least_recently_used() {
     let cache = Cache::new(250);
     let object = |n: usize| {
-        CachedObject::new(StatusCode::OK, HeaderMap::new(), Bytes::from(vec![0u8; n]), Duration::from_secs(60))
+        Arc::new(CachedObject::new(
+            StatusCode::OK,
+            HeaderMap::new(),
+            Bytes::from(vec![0u8; n]),
+            Duration::from_secs(60),
+        ))
     };
     cache.put("a".into(), object(100));
     cache.put("b".into(), object(100));

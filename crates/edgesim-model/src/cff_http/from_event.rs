@@ -151,8 +151,11 @@ pub fn apply_response(
     })
 }
 
-/// Serialises a `querystring` map: `name=value` pairs joined with `&`, occurrences expanded.
-pub(crate) fn query_text(
+/// Serialises a `querystring` map as CloudFront forwards it: `name=value` pairs joined with `&`
+/// in map order, `multiValue` expanded, a bare `name` for an empty value (inferred), names and
+/// values written as they are (already percent-encoded). `original` is the input event's map,
+/// used to tell whether `multiValue` was edited; `None` when there is nothing to compare with.
+pub fn query_text(
     map: &Map<String, Value>,
     original: Option<&Map<String, Value>>,
 ) -> Result<String, ModelError> {

@@ -1,0 +1,80 @@
+//! Running one CloudFront Function for one request: invoke inline on this worker thread (no
+//! thread hop: engines.md §7–8), log its `console.log` lines, and normalise + validate what it
+//! returned with the edge's full checks. Failures come back as [`EdgeFailure`]s.
+
+use std::time::{Duration, Instant};
+
+use edgesim_functions::{CloudFrontFunction, InvokeInput, OriginChange};
+use edgesim_model::{validate, EdgeFailure, EventType, Normalized, ValidationOptions};
+use serde_json::Value;
+
+/// What one run produced.
+pub struct TriggerRun {
+    pub output: Result<Normalized, EdgeFailure>,
+    pub origin_changes: Vec<OriginChange>,
+    pub compute_utilization: u8,
+    pub elapsed: Duration,
+}
+
+/// Invokes `function` on `event` and checks its result for `event_type`.
+pub fn run(
+    function: &CloudFrontFunction,
+    event_type: EventType,
+    event: &Value,
+    input: &InvokeInput,
+    request_id: &str,
+    validation: &ValidationOptions,
+) -> TriggerRun {
+    let started = Instant::now();
+    let name = function.name();
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        tracing::debug!(target: "edgesim::function", function = name, request_id, event_type = event_type.as_str(), "event in: {event}");
+    }
+    let invocation = function.invoke(event, input);
+    for line in &invocation.logs {
+        tracing::info!(target: "edgesim::function", function = name, request_id, "{line}");
+    }
+    let output = match invocation.outcome {
+        Err(error) => {
+            tracing::warn!(target: "edgesim::function", function = name, request_id, "{error}");
+            Err(if error.is_execution_error() {
+                EdgeFailure::FunctionExecution
+            } else {
+                // Could not even start (e.g. the engine failed to set up): edgesim's fault.
+                EdgeFailure::Internal
+            })
+        }
+        Ok(returned) => {
+            if tracing::enabled!(tracing::Level::DEBUG) {
+                tracing::debug!(target: "edgesim::function", function = name, request_id, "returned: {returned}");
+            }
+            match validate(event_type, event, &returned, validation) {
+                Ok(validated) => {
+                    for warning in &validated.warnings {
+                        tracing::warn!(target: "edgesim::function", function = name, request_id, "{warning}");
+                    }
+                    Ok(validated.output)
+                }
+                Err(error) => {
+                    tracing::warn!(target: "edgesim::function", function = name, request_id, "{} ({})", error.message(), error.detail());
+                    Err(EdgeFailure::from(error))
+                }
+            }
+        }
+    };
+    TriggerRun {
+        output,
+        origin_changes: invocation.origin_changes,
+        compute_utilization: invocation.compute_utilization,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// A conversion failure after validation passed: still the function's output at fault, so
+/// it is a validation error (502) with CloudFront's message prefix.
+pub fn conversion_failure(error: impl std::fmt::Display) -> EdgeFailure {
+    EdgeFailure::FunctionValidation(format!(
+        "{}{error}",
+        edgesim_model::validate::INVALID_VALUE_PREFIX
+    ))
+}
