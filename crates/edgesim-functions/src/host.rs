@@ -125,6 +125,12 @@ pub fn display(value: &JsValue, ctx: &mut Context) -> String {
     if let Some(s) = value.as_string() {
         return s.to_std_string_lossy();
     }
+    if let Some(obj) = value.as_object() {
+        // Error objects print as `Name: message`, as njs prints them, not as `{}`.
+        if obj.is::<boa_engine::builtins::error::Error>() {
+            return crate::error_text::runtime_error(&boa_engine::JsError::from_opaque(value.clone()), ctx);
+        }
+    }
     if value.is_object() && !value.is_callable() {
         if let Ok(Some(json)) = to_json(value, ctx) {
             return json.to_string();

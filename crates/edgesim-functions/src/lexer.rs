@@ -132,8 +132,12 @@ impl<'a> Lexer<'a> {
                 }
                 _ => {
                     let rest = &self.src[self.pos..];
+                    // `a?.5:b` is a conditional, not optional chaining (`?.` never precedes a digit).
+                    let conditional_before_number =
+                        rest.starts_with("?.") && rest.as_bytes().get(2).is_some_and(u8::is_ascii_digit);
                     let len = PUNCTUATORS
                         .iter()
+                        .filter(|_| !conditional_before_number)
                         .find(|p| rest.starts_with(**p))
                         .map_or_else(
                             || rest.chars().next().map_or(1, char::len_utf8),
@@ -332,6 +336,12 @@ mod tests {
         assert!(toks
             .iter()
             .any(|t| t.kind == Kind::Regex && t.text == "/ab+c/g"));
+    }
+
+    #[test]
+    fn a_conditional_before_a_decimal_is_not_optional_chaining() {
+        assert_eq!(texts("a?.5:b"), ["a", "?", ".5", ":", "b"]);
+        assert_eq!(texts("a?.b"), ["a", "?.", "b"]);
     }
 
     #[test]
