@@ -90,7 +90,10 @@ fn execute(args: &Args) -> Result<ExitCode> {
         strict: args.strict,
     };
     let run = match CloudFrontFunction::from_file(&args.function, options) {
-        Ok(function) => test_function(&function, &event, &test_options),
+        Ok(function) => {
+            let _watchdog = Watchdog::arm(WATCHDOG);
+            test_function(&function, &event, &test_options)
+        }
         Err(e @ FunctionError::Compile(_)) => edgesim::functions::test_function::compile_failure(&e),
         Err(FunctionError::CodeTooLarge { size, limit }) => bail!(
             "{}: the function is {size} bytes; CloudFront Functions allow at most {limit} bytes (FunctionSizeLimitExceeded)",
@@ -112,6 +115,42 @@ fn execute(args: &Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The engine's own deadline stops loops and recursion within 100 ms, but a native call such as
+/// a catastrophic regular expression cannot be interrupted. The command must still end: past
+/// this, it reports an execution error and exits.
+const WATCHDOG: Duration = Duration::from_secs(5);
+
+struct Watchdog(std::sync::mpsc::Sender<()>);
+
+impl Watchdog {
+    fn arm(after: Duration) -> Self {
+        let (disarm, disarmed) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = disarmed.recv_timeout(after) {
+                let result = edgesim::functions::test_function::TestResult {
+                    compute_utilization: "100".to_owned(),
+                    function_execution_logs: Vec::new(),
+                    function_error_message: format!(
+                        "{} InternalError: the function did not finish within {} s and was stopped by edgesim",
+                        edgesim::functions::test_function::EXECUTION_ERROR_MESSAGE,
+                        after.as_secs()
+                    ),
+                    function_output: String::new(),
+                };
+                let _ = print_json(&Output { test_result: &result });
+                std::process::exit(1);
+            }
+        });
+        Watchdog(disarm)
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
 }
 
 fn read_event(path: &Path) -> Result<serde_json::Value> {

@@ -11,7 +11,7 @@
 //!   removed after each run; the context is rebuilt after an engine-level failure or after
 //!   `RECYCLE_AFTER` runs.
 //! - Time: each run is measured in thread CPU time for `ComputeUtilization`. Runaway code is
-//!   bounded by boa's loop and recursion limits and by a wall-clock deadline checked while the
+//!   bounded by boa's loop and recursion limits and by a CPU-time deadline checked while the
 //!   call is polled with `evaluate_async_with_budget`; a run past the deadline is abandoned and
 //!   its context dropped.
 
@@ -234,8 +234,31 @@ fn import_key(module: Module) -> &'static str {
     }
 }
 
+impl Drop for Spec {
+    /// Frees this thread's context for the function; other threads sweep theirs lazily.
+    fn drop(&mut self) {
+        // `try_with`: the pool may already be gone if this runs during thread teardown.
+        let _ = POOL.try_with(|p| {
+            if let Ok(mut pool) = p.try_borrow_mut() {
+                pool.remove(&self.id);
+            }
+        });
+    }
+}
+
+/// Drops contexts whose function has been dropped (e.g. after a config reload).
+fn sweep_pool() {
+    let _ = POOL.try_with(|p| {
+        if let Ok(mut pool) = p.try_borrow_mut() {
+            pool.retain(|_, instance| instance.spec.strong_count() > 0);
+        }
+    });
+}
+
 /// One function's engine context on one thread.
 struct Instance {
+    /// The function this context serves; once it is gone the context is swept from the pool.
+    spec: std::sync::Weak<Spec>,
     clock: Rc<FrozenClock>,
     state: SharedState,
     invoke: Script,
@@ -250,7 +273,8 @@ struct Instance {
 const YIELD_BUDGET: u32 = 4096;
 
 impl Instance {
-    fn new(spec: &Spec) -> Result<Self, FunctionError> {
+    fn new(spec: &Arc<Spec>) -> Result<Self, FunctionError> {
+        sweep_pool();
         let clock = Rc::new(FrozenClock::default());
         let mut ctx = Context::builder()
             .host_hooks(Rc::new(CloudFrontHooks))
@@ -307,6 +331,7 @@ impl Instance {
             .own_property_keys(&mut ctx)
             .map_err(internal)?;
         Ok(Self {
+            spec: Arc::downgrade(spec),
             ctx,
             clock,
             state,
@@ -329,7 +354,9 @@ impl Instance {
         self.clock.freeze(input.now.unwrap_or_else(SystemTime::now));
 
         let cpu_start = thread_cpu_time();
-        let deadline = Instant::now() + spec.options.hard_timeout;
+        // Thread CPU time, not wall time: a loaded machine preempting this thread must not turn
+        // a healthy run into a timeout.
+        let deadline = cpu_start + spec.options.hard_timeout;
         let (outcome, mut reusable) = match self.run(spec, event, deadline) {
             Ok(v) => (Ok(v), true),
             Err(Failure::Thrown(message)) => (Err(FunctionError::Execution(message)), true),
@@ -350,7 +377,7 @@ impl Instance {
         (invocation, reusable)
     }
 
-    fn run(&mut self, spec: &Spec, event: &Value, deadline: Instant) -> Result<Value, Failure> {
+    fn run(&mut self, spec: &Spec, event: &Value, deadline: Duration) -> Result<Value, Failure> {
         let ctx = &mut self.ctx;
         let event_value = JsValue::from_json(event, ctx).map_err(|e| Failure::from_js(&e, ctx))?;
         if spec.options.runtime == Runtime::Js20 {
@@ -413,11 +440,11 @@ pub(crate) fn is_engine_error(err: &JsError, ctx: &mut Context) -> bool {
     )
 }
 
-/// Polls the invocation, checking the wall-clock deadline every `YIELD_BUDGET` units of work.
+/// Polls the invocation, checking the CPU-time deadline every `YIELD_BUDGET` units of work.
 fn poll_with_deadline(
     script: &Script,
     ctx: &mut Context,
-    deadline: Instant,
+    deadline: Duration,
     limit: Duration,
 ) -> Result<JsValue, Failure> {
     let outcome = {
@@ -426,7 +453,7 @@ fn poll_with_deadline(
         loop {
             match fut.as_mut().poll(&mut cx) {
                 Poll::Ready(r) => break Some(r),
-                Poll::Pending if Instant::now() >= deadline => break None,
+                Poll::Pending if thread_cpu_time() >= deadline => break None,
                 Poll::Pending => {}
             }
         }

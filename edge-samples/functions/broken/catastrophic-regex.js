@@ -1,0 +1,15 @@
+// broken/catastrophic-regex.js - both runtimes. DELIBERATELY BROKEN.
+//
+// A regular expression with nested quantifiers backtracks exponentially on a
+// near-match. The engine cannot interrupt a running regular expression, so
+// `edgesim test-function` stops the whole run after 5 s and reports an
+// execution error. At the edge such a function is throttled (503).
+
+function handler(event) {
+    var probe = event.request.headers['x-probe'];
+    var text = probe ? probe.value : 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!';
+    if (/^(a+)+$/.test(text)) {
+        event.request.headers['x-bot'] = { value: 'yes' };
+    }
+    return event.request;
+}
