@@ -93,7 +93,9 @@ pub fn install(ctx: &mut Context, runtime: Runtime) -> JsResult<()> {
         .build();
     ctx.register_global_property(js_string!("console"), console, Attribute::all())?;
 
-    let native = ObjectInitializer::new(ctx)
+    let mut native = ObjectInitializer::new(ctx);
+    crate::encoding::install(&mut native);
+    let native = native
         .function(NativeFunction::from_fn_ptr(digest), js_string!("digest"), 2)
         .function(NativeFunction::from_fn_ptr(hmac), js_string!("hmac"), 3)
         .property(
@@ -128,7 +130,10 @@ pub fn display(value: &JsValue, ctx: &mut Context) -> String {
     if let Some(obj) = value.as_object() {
         // Error objects print as `Name: message`, as njs prints them, not as `{}`.
         if obj.is::<boa_engine::builtins::error::Error>() {
-            return crate::error_text::runtime_error(&boa_engine::JsError::from_opaque(value.clone()), ctx);
+            return crate::error_text::runtime_error(
+                &boa_engine::JsError::from_opaque(value.clone()),
+                ctx,
+            );
         }
     }
     if value.is_object() && !value.is_callable() {

@@ -133,8 +133,8 @@ impl<'a> Lexer<'a> {
                 _ => {
                     let rest = &self.src[self.pos..];
                     // `a?.5:b` is a conditional, not optional chaining (`?.` never precedes a digit).
-                    let conditional_before_number =
-                        rest.starts_with("?.") && rest.as_bytes().get(2).is_some_and(u8::is_ascii_digit);
+                    let conditional_before_number = rest.starts_with("?.")
+                        && rest.as_bytes().get(2).is_some_and(u8::is_ascii_digit);
                     let len = PUNCTUATORS
                         .iter()
                         .filter(|_| !conditional_before_number)

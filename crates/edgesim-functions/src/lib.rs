@@ -16,6 +16,7 @@
 pub mod budget;
 pub mod cloudfront_module;
 mod convert;
+mod encoding;
 mod engine;
 mod error;
 mod error_text;

@@ -113,7 +113,10 @@ pub fn check(src: &str, runtime: Runtime) -> Result<Checked, SyntaxIssue> {
                 }
                 "export" if statement_start(prev) => {
                     let end = export_to_blank(&tokens, i, runtime)?;
-                    blanked.push((offset(src, t), offset(src, &tokens[end]) + tokens[end].text.len()));
+                    blanked.push((
+                        offset(src, t),
+                        offset(src, &tokens[end]) + tokens[end].text.len(),
+                    ));
                 }
                 "import" if statement_start(prev) && !next.is_some_and(|n| n.is_punct("(")) => {
                     let (import, end) = parse_import(&tokens, i, runtime)?;
@@ -124,7 +127,9 @@ pub fn check(src: &str, runtime: Runtime) -> Result<Checked, SyntaxIssue> {
                     ));
                 }
                 // `catch {` without a binding (ES2019) was reported to fail on 2.0 as well.
-                "catch" if next.is_some_and(|n| n.is_punct("{")) => return Err(unexpected("{", t.line)),
+                "catch" if next.is_some_and(|n| n.is_punct("{")) => {
+                    return Err(unexpected("{", t.line))
+                }
                 "await" if in_call_arguments(&tokens, &open) => {
                     // §6.2 (observed): `f(await x)` does not compile at the edge.
                     return Err(issue(
@@ -307,7 +312,11 @@ fn export_to_blank(tokens: &[Token], start: usize, runtime: Runtime) -> Result<u
     }
     if next.is_punct("{") {
         // `export { a, b as c };` — drop the whole list.
-        let close = tokens[start..].iter().position(|t| t.is_punct("}")).ok_or_else(illegal)? + start;
+        let close = tokens[start..]
+            .iter()
+            .position(|t| t.is_punct("}"))
+            .ok_or_else(illegal)?
+            + start;
         let from = tokens.get(close + 1).is_some_and(|t| t.is_ident("from"));
         if from {
             return Err(illegal());
@@ -315,7 +324,9 @@ fn export_to_blank(tokens: &[Token], start: usize, runtime: Runtime) -> Result<u
         let semi = tokens.get(close + 1).is_some_and(|t| t.is_punct(";"));
         return Ok(if semi { close + 1 } else { close });
     }
-    if next.kind == Kind::Ident && matches!(next.text, "function" | "async" | "const" | "let" | "var") {
+    if next.kind == Kind::Ident
+        && matches!(next.text, "function" | "async" | "const" | "let" | "var")
+    {
         // `export function handler…`: drop only the keyword.
         return Ok(start);
     }
@@ -431,9 +442,15 @@ mod tests {
 
     #[test]
     fn named_exports_are_ignored_in_2_0() {
-        let c = ok("function handler(e) { return e.request; }\nexport { handler };", Js20);
+        let c = ok(
+            "function handler(e) { return e.request; }\nexport { handler };",
+            Js20,
+        );
         assert_eq!(c.body.lines().nth(1).unwrap().trim(), "");
-        let c = ok("export async function handler(e) { return e.request; }", Js20);
+        let c = ok(
+            "export async function handler(e) { return e.request; }",
+            Js20,
+        );
         assert!(c.body.trim_start().starts_with("async function handler"));
         assert!(err("function handler(e) {}\nexport { handler };", Js10).contains("Illegal export"));
     }

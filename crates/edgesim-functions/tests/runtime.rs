@@ -454,11 +454,21 @@ fn a_function_is_usable_from_several_threads() {
 #[test]
 fn logging_an_error_prints_its_name_and_message() {
     let f = load(Js20, "function handler(e) { try { throw new Error('Token expired'); } catch (err) { console.log(err); } return e.request; }").unwrap();
-    assert_eq!(f.invoke(&event(), &InvokeInput::default()).logs, ["Error: Token expired"]);
+    assert_eq!(
+        f.invoke(&event(), &InvokeInput::default()).logs,
+        ["Error: Token expired"]
+    );
 }
 
 #[test]
 fn a_named_export_is_accepted_in_2_0() {
-    let f = load(Js20, "function handler(e) { return e.request.uri; }\nexport { handler };").unwrap();
-    assert_eq!(f.invoke(&event(), &InvokeInput::default()).outcome.unwrap(), json!("/a"));
+    let f = load(
+        Js20,
+        "function handler(e) { return e.request.uri; }\nexport { handler };",
+    )
+    .unwrap();
+    assert_eq!(
+        f.invoke(&event(), &InvokeInput::default()).outcome.unwrap(),
+        json!("/a")
+    );
 }

@@ -5,6 +5,9 @@
 //   __cf_native.digest(alg, bytes)      -> raw digest   ('md5' | 'sha1' | 'sha256')
 //   __cf_native.hmac(alg, key, bytes)   -> raw MAC
 //   __cf_native.runtime                 -> '1.0' | '2.0'
+//   __cf_native.utf8Encode/utf8Decode/hexEncode/hexDecode/base64Encode/base64Decode
+//                                       -> the byte encodings (src/encoding.rs; JS versions
+//                                          live in the Node test shim)
 // where every "bytes" value is a byte string (each char code 0..255).
 //
 // This script defines the runtime's globals (see cloudfront-functions.md §6.4, §7)
@@ -162,14 +165,9 @@
   }
 
   function utf8Encode(str) {
-    var out = [];
-    for (var i = 0; i < str.length; ) {
-      var cp = codePointAt(str, i);
-      i += cp > 0xFFFF ? 2 : 1;
-      pushUtf8(out, cp);
-    }
-    return out;
+    return native.utf8Encode(str);
   }
+
 
   function utf8ByteLength(str) {
     var n = 0;
@@ -184,55 +182,15 @@
   // WHATWG UTF-8 decoding of bytes[start..end): each maximal invalid subpart becomes
   // U+FFFD (as in Node and TextDecoder). With `fatal`, returns null instead.
   function utf8Decode(bytes, start, end, fatal) {
-    var units = [];
-    var i = start;
-    while (i < end) {
-      var b = bytes[i++];
-      var cp = b;
-      if (b >= 0x80) {
-        var need = 0, lower = 0x80, upper = 0xBF;
-        if (b >= 0xC2 && b <= 0xDF) {
-          need = 1; cp = b & 0x1F;
-        } else if (b >= 0xE0 && b <= 0xEF) {
-          need = 2; cp = b & 0x0F;
-          if (b === 0xE0) lower = 0xA0;
-          if (b === 0xED) upper = 0x9F;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-          need = 3; cp = b & 0x07;
-          if (b === 0xF0) lower = 0x90;
-          if (b === 0xF4) upper = 0x8F;
-        } else {
-          cp = -1;
-        }
-        for (var k = 0; k < need; k++) {
-          var n = i < end ? bytes[i] : -1;
-          if (n < lower || n > upper) { cp = -1; break; } // n is not consumed
-          cp = (cp << 6) | (n & 0x3F);
-          lower = 0x80; upper = 0xBF;
-          i++;
-        }
-      }
-      if (cp < 0) {
-        if (fatal) return null;
-        cp = 0xFFFD;
-      }
-      if (cp > 0xFFFF) {
-        cp -= 0x10000;
-        units.push(0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
-      } else {
-        units.push(cp);
-      }
-    }
-    return unitsToString(units, 0, units.length);
+    return native.utf8Decode(bytes, start, end, fatal);
   }
 
-  var HEX = '0123456789abcdef';
+
 
   function hexEncode(bytes, start, end) {
-    var parts = [];
-    for (var i = start; i < end; i++) parts.push(HEX[bytes[i] >> 4] + HEX[bytes[i] & 15]);
-    return parts.join('');
+    return native.hexEncode(bytes, start, end);
   }
+
 
   function hexValue(c) {
     if (c >= 48 && c <= 57) return c - 48;   // 0-9
@@ -242,39 +200,17 @@
   }
 
   // Decodes pairs of hex digits up to the first invalid pair (Node and njs agree).
-  // Like Node, only the low byte of each code unit is looked at (here and in base64).
   function hexDecode(str) {
-    var out = [];
-    for (var i = 0; i + 1 < str.length; i += 2) {
-      var hi = hexValue(str.charCodeAt(i) & 0xFF);
-      var lo = hexValue(str.charCodeAt(i + 1) & 0xFF);
-      if (hi < 0 || lo < 0) break;
-      out.push(hi * 16 + lo);
-    }
-    return out;
+    return native.hexDecode(str);
   }
 
-  var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  var B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 
   // Standard base64 is padded; base64url is not (as Node).
   function base64Encode(bytes, start, end, url) {
-    var a = url ? B64URL : B64;
-    var parts = [];
-    var i = start, n;
-    for (; i + 2 < end; i += 3) {
-      n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-      parts.push(a[n >> 18] + a[(n >> 12) & 63] + a[(n >> 6) & 63] + a[n & 63]);
-    }
-    if (end - i === 1) {
-      n = bytes[i] << 16;
-      parts.push(a[n >> 18] + a[(n >> 12) & 63] + (url ? '' : '=='));
-    } else if (end - i === 2) {
-      n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-      parts.push(a[n >> 18] + a[(n >> 12) & 63] + a[(n >> 6) & 63] + (url ? '' : '='));
-    }
-    return parts.join('');
+    return native.base64Encode(bytes, start, end, url);
   }
+
 
   function base64Value(c) {
     if (c >= 65 && c <= 90) return c - 65;        // A-Z
@@ -287,23 +223,9 @@
 
   // Lenient like Node: accepts both alphabets, skips other characters, stops at '='.
   function base64Decode(str) {
-    var out = [];
-    var acc = 0, bits = 0;
-    for (var i = 0; i < str.length; i++) {
-      var c = str.charCodeAt(i) & 0xFF;
-      if (c === 61) break;
-      var v = base64Value(c);
-      if (v < 0) continue;
-      acc = (acc << 6) | v;
-      bits += 6;
-      if (bits >= 8) {
-        bits -= 8;
-        out.push((acc >> bits) & 0xFF);
-        acc &= (1 << bits) - 1;
-      }
-    }
-    return out;
+    return native.base64Decode(str);
   }
+
 
   // Node's encoding names (case-insensitive) -> canonical name, or undefined.
   function normalizeEncoding(enc) {

@@ -16,6 +16,7 @@ const require = createRequire(import.meta.url);
 process.noDeprecation = true; // Buffer() in the Node-side cases
 const PRELUDE_PATH = new URL('../../src/js/prelude.js', import.meta.url);
 const PRELUDE = readFileSync(PRELUDE_PATH, 'utf8');
+const NATIVE_ENCODINGS = require('./native_shim.cjs');
 
 function load(runtime) {
   const ctx = vm.createContext({});
@@ -31,6 +32,7 @@ function load(runtime) {
         .update(Buffer.from(data, 'latin1')).digest('latin1');
     },
     runtime,
+    ...NATIVE_ENCODINGS,
   };
   vm.runInContext(PRELUDE, ctx, { filename: 'prelude.js' });
   return ctx;
