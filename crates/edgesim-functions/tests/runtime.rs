@@ -472,3 +472,31 @@ fn a_named_export_is_accepted_in_2_0() {
         json!("/a")
     );
 }
+
+#[test]
+fn json_parse_behaves_like_the_standard_one() {
+    assert_eq!(
+        ok(
+            Js20,
+            r#"var o = JSON.parse('{"b":1,"2":"x","a":[1.5,-0,1e21,null,true],"b":3}'); return [Object.keys(o), o.b, o.a, String(1/o.a[1])];"#
+        ),
+        json!([["2", "b", "a"], 3, [1.5, 0, 1e21, null, true], "-Infinity"])
+    );
+    assert_eq!(
+        ok(
+            Js20,
+            r#"return JSON.parse('{"a":1}', function (k, v) { return k === 'a' ? v + 1 : v; }).a;"#
+        ),
+        json!(2)
+    );
+    assert_eq!(
+        ok(
+            Js20,
+            r#"var o = JSON.parse('{"__proto__": {"x": 1}}'); return [o.x, Object.keys(o)];"#
+        ),
+        json!([null, ["__proto__"]])
+    );
+    let err = eval(Js20, "return JSON.parse('{bad');").unwrap_err();
+    assert!(err.starts_with("SyntaxError"), "{err}");
+    assert_eq!(ok(Js10, "return JSON.parse(' \"x\" ');"), json!("x"));
+}

@@ -337,6 +337,7 @@
           data.length + ". Received 'hex'");
       }
       if (enc === 'latin1' || enc === 'ascii') return bytesToBinary(binaryToBytes(data));
+      if (enc === 'utf8') return native.utf8Binary(data);
       return bytesToBinary(encodeString(data, enc || 'utf8'));
     }
     var view = ArrayBuffer.isView(data) || name === 'key' ? viewBytes(data) : null;
@@ -354,6 +355,7 @@
       // No (or an unknown) encoding: a Buffer in 2.0, a byte string in 1.0.
       return V2 && enc === undefined ? BufferCtor.from(raw, 'latin1') : markBytes(raw);
     }
+    if (enc === 'hex' || enc === 'base64' || enc === 'base64url') return native.encodeBinary(raw, enc);
     return decodeBytes(binaryToBytes(raw), 0, raw.length, enc);
   }
 
@@ -1415,6 +1417,19 @@
   }
 
   delete Array.from;
+
+  // JSON.parse without a reviver goes through serde_json (see jsonParse in src/encoding.rs);
+  // anything it is unsure of falls back to the engine's own parser.
+  var engineParse = JSON.parse;
+  define(JSON, {
+    parse: function parse(text, reviver) {
+      if (reviver === undefined && typeof text === 'string') {
+        var fast = native.jsonParse(text);
+        if (fast !== undefined) return fast;
+      }
+      return engineParse.apply(JSON, arguments);
+    }
+  });
 
   try {
     delete global.__cf_native;

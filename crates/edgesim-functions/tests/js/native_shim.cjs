@@ -150,4 +150,17 @@ var B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     }
     return out;
   }
-module.exports = { utf8Encode, utf8Decode, hexEncode, hexDecode, base64Encode, base64Decode };
+function utf8Binary(str) {
+  return Buffer.from(str, 'utf8').toString('latin1');
+}
+function encodeBinary(raw, enc) {
+  return Buffer.from(raw, 'latin1').toString(enc);
+}
+// Always defer to the engine's JSON.parse (V8's, under Node).
+function jsonParse() {
+  return undefined;
+}
+module.exports = {
+  utf8Encode, utf8Decode, hexEncode, hexDecode, base64Encode, base64Decode,
+  utf8Binary, encodeBinary, jsonParse,
+};
