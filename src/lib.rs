@@ -3,7 +3,9 @@
 //! This crate is the facade over the workspace:
 //! - [`model`]: CloudFront's event formats, HTTP ⇄ event conversion, validation, error pages;
 //! - [`functions`]: CloudFront Functions (`cloudfront-js-1.0`/`2.0`) on boa_engine, KeyValueStore,
-//!   the compute budget and TestFunction's output.
+//!   the compute budget and TestFunction's output;
+//! - [`proxy`]: `edgesim serve`, the CloudFront request pipeline as a local reverse proxy.
 
 pub use edgesim_functions as functions;
 pub use edgesim_model as model;
+pub use edgesim_proxy as proxy;

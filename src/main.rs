@@ -1,5 +1,8 @@
 //! The `edgesim` command line.
 
+mod generate_event;
+mod invoke;
+mod serve;
 mod test_function;
 
 use std::process::ExitCode;
@@ -17,11 +20,18 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     TestFunction(test_function::Args),
+    /// Serve a CloudFront distribution locally (reverse proxy with functions and cache).
+    Serve(serve::Args),
+    Invoke(invoke::Args),
+    GenerateEvent(generate_event::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::TestFunction(args) => test_function::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Invoke(args) => invoke::run(args),
+        Command::GenerateEvent(args) => generate_event::run(args),
     }
 }

@@ -40,6 +40,7 @@ pub mod cff;
 pub mod cff_http;
 pub mod error;
 pub mod failure;
+pub mod lambda;
 pub mod validate;
 
 pub use cff::{parse_event, Event, EventType};

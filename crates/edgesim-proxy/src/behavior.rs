@@ -28,14 +28,18 @@ impl PathPattern {
             return Err("a path pattern cannot be empty".to_owned());
         }
         if text.chars().count() > MAX_PATTERN_LENGTH {
-            return Err(format!("a path pattern has at most {MAX_PATTERN_LENGTH} characters"));
+            return Err(format!(
+                "a path pattern has at most {MAX_PATTERN_LENGTH} characters"
+            ));
         }
         // CloudFront's documented set: A-Z a-z 0-9 _ - . * $ / ~ " ' @ : + and & (as &amp;).
         if let Some(bad) = text
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || "_-.*$/~\"'@:+&?".contains(*c)))
         {
-            return Err(format!("{bad:?} is not allowed in a CloudFront path pattern"));
+            return Err(format!(
+                "{bad:?} is not allowed in a CloudFront path pattern"
+            ));
         }
         let text = text.replace("&amp;", "&");
         let mut chars: Vec<char> = text.chars().collect();

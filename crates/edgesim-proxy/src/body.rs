@@ -12,15 +12,35 @@ use http_body::{Body as HttpBody, Frame, SizeHint};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Empty, Full};
 
-/// Errors a body may yield (origin connection reset, file read error…).
+/// Any error, boxed.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// Errors a body may yield (origin connection reset, file read error…). A concrete type
+/// rather than [`BoxError`] itself: hyper's `Into<BoxError>` bounds then hold for every
+/// lifetime, which rustc cannot prove for `BoxError` inside spawned futures.
+#[derive(Debug)]
+pub struct BodyError(pub BoxError);
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for BodyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
 /// Every request and response body in the proxy: streamed, never buffered unless cached.
-pub type Body = BoxBody<Bytes, BoxError>;
+pub type Body = BoxBody<Bytes, BodyError>;
 
 /// A body held in memory.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into()).map_err(|never| match never {}).boxed()
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
 }
 
 /// No body.
@@ -34,7 +54,7 @@ where
     B: HttpBody<Data = Bytes> + Send + Sync + 'static,
     B::Error: Into<BoxError>,
 {
-    body.map_err(Into::into).boxed()
+    body.map_err(|e| BodyError(e.into())).boxed()
 }
 
 /// Chunks already read from `rest`, replayed before the remainder: used when a body turned
@@ -45,7 +65,7 @@ pub struct Prefixed {
 }
 
 impl Prefixed {
-    pub fn new(prefix: Vec<Bytes>, rest: Body) -> Body {
+    pub fn body(prefix: Vec<Bytes>, rest: Body) -> Body {
         Prefixed {
             prefix: prefix.into(),
             rest,
@@ -56,12 +76,12 @@ impl Prefixed {
 
 impl HttpBody for Prefixed {
     type Data = Bytes;
-    type Error = BoxError;
+    type Error = BodyError;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
         if let Some(chunk) = self.prefix.pop_front() {
             return Poll::Ready(Some(Ok(Frame::data(chunk))));
         }
@@ -84,7 +104,7 @@ const FILE_CHUNK: u64 = 64 * 1024;
 
 impl FileBody {
     /// `file` positioned at the first byte to send; `len` bytes are sent.
-    pub fn new(file: File, len: u64) -> Body {
+    pub fn body(file: File, len: u64) -> Body {
         FileBody {
             file,
             remaining: len,
@@ -95,25 +115,25 @@ impl FileBody {
 
 impl HttpBody for FileBody {
     type Data = Bytes;
-    type Error = BoxError;
+    type Error = BodyError;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
         if self.remaining == 0 {
             return Poll::Ready(None);
         }
         let want = self.remaining.min(FILE_CHUNK) as usize;
         let mut buf = vec![0; want];
         match self.file.read(&mut buf) {
-            Ok(0) => Poll::Ready(Some(Err("file shrank while being sent".into()))),
+            Ok(0) => Poll::Ready(Some(Err(BodyError("file shrank while being sent".into())))),
             Ok(n) => {
                 buf.truncate(n);
                 self.remaining -= n as u64;
                 Poll::Ready(Some(Ok(Frame::data(Bytes::from(buf)))))
             }
-            Err(e) => Poll::Ready(Some(Err(e.into()))),
+            Err(e) => Poll::Ready(Some(Err(BodyError(e.into())))),
         }
     }
 

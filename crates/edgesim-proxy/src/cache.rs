@@ -32,7 +32,9 @@ impl KeySelect {
         match list {
             KeyList::Keyword(k) if k == "none" => Ok(KeySelect::None),
             KeyList::Keyword(k) if k == "all" => Ok(KeySelect::All),
-            KeyList::Keyword(k) => Err(format!("expected \"none\", \"all\" or a list of names, got {k:?}")),
+            KeyList::Keyword(k) => Err(format!(
+                "expected \"none\", \"all\" or a list of names, got {k:?}"
+            )),
             KeyList::Names(names) => Ok(KeySelect::Only(names.clone())),
         }
     }
@@ -107,7 +109,10 @@ impl CachePolicy {
         }
         for name in &self.headers {
             for value in parts.headers.get_all(name.as_str()) {
-                key.push_str(&format!("\nh:{name}={}", String::from_utf8_lossy(value.as_bytes())));
+                key.push_str(&format!(
+                    "\nh:{name}={}",
+                    String::from_utf8_lossy(value.as_bytes())
+                ));
             }
         }
         if self.cookies != KeySelect::None {
@@ -216,7 +221,12 @@ impl CachedObject {
     }
 
     fn size(&self) -> usize {
-        self.body.len() + self.headers.iter().map(|(n, v)| n.as_str().len() + v.len()).sum::<usize>()
+        self.body.len()
+            + self
+                .headers
+                .iter()
+                .map(|(n, v)| n.as_str().len() + v.len())
+                .sum::<usize>()
     }
 }
 
@@ -246,9 +256,10 @@ impl Cache {
     /// The stored object for a key, fresh or stale.
     pub fn get(&self, key: &str) -> Option<Arc<CachedObject>> {
         let object = self.lock().objects.get(key).cloned()?;
-        object
-            .last_used
-            .store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        object.last_used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         Some(object)
     }
 
@@ -258,9 +269,10 @@ impl Cache {
         if size > self.max_bytes {
             return;
         }
-        object
-            .last_used
-            .store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        object.last_used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         let mut inner = self.lock();
         if let Some(old) = inner.objects.insert(key, object) {
             inner.bytes -= old.size();

@@ -28,32 +28,63 @@ fn parts(uri: &str, pairs: &[(&str, &str)]) -> http::request::Parts {
 fn ttl_follows_cache_control_within_bounds() {
     let p = policy(|c| {
         c.min_ttl = 5;
+        c.default_ttl = 100;
         c.max_ttl = 100;
     });
     let ok = StatusCode::OK;
-    assert_eq!(p.ttl(ok, &headers(&[("cache-control", "max-age=50")])), Some(Duration::from_secs(50)));
-    assert_eq!(p.ttl(ok, &headers(&[("cache-control", "max-age=1000")])), Some(Duration::from_secs(100)));
-    assert_eq!(p.ttl(ok, &headers(&[("cache-control", "max-age=1")])), Some(Duration::from_secs(5)));
     assert_eq!(
-        p.ttl(ok, &headers(&[("cache-control", "public, max-age=9, s-maxage=20")])),
+        p.ttl(ok, &headers(&[("cache-control", "max-age=50")])),
+        Some(Duration::from_secs(50))
+    );
+    assert_eq!(
+        p.ttl(ok, &headers(&[("cache-control", "max-age=1000")])),
+        Some(Duration::from_secs(100))
+    );
+    assert_eq!(
+        p.ttl(ok, &headers(&[("cache-control", "max-age=1")])),
+        Some(Duration::from_secs(5))
+    );
+    assert_eq!(
+        p.ttl(
+            ok,
+            &headers(&[("cache-control", "public, max-age=9, s-maxage=20")])
+        ),
         Some(Duration::from_secs(20))
     );
-    assert_eq!(p.ttl(ok, &headers(&[("cache-control", "no-store")])), Some(Duration::from_secs(5)));
+    assert_eq!(
+        p.ttl(ok, &headers(&[("cache-control", "no-store")])),
+        Some(Duration::from_secs(5))
+    );
     assert_eq!(p.ttl(ok, &headers(&[])), Some(Duration::from_secs(100)));
 }
 
 #[test]
 fn no_store_is_not_cached_with_zero_min_ttl_and_errors_get_error_ttl() {
     let p = policy(|_| {});
-    assert_eq!(p.ttl(StatusCode::OK, &headers(&[("cache-control", "private")])), None);
-    assert_eq!(p.ttl(StatusCode::NOT_FOUND, &headers(&[])), Some(Duration::from_secs(10)));
+    assert_eq!(
+        p.ttl(StatusCode::OK, &headers(&[("cache-control", "private")])),
+        None
+    );
+    assert_eq!(
+        p.ttl(StatusCode::NOT_FOUND, &headers(&[])),
+        Some(Duration::from_secs(10))
+    );
     assert_eq!(p.ttl(StatusCode::CREATED, &headers(&[])), None);
     assert_eq!(p.ttl(StatusCode::FOUND, &headers(&[])), None);
     assert_eq!(
-        p.ttl(StatusCode::FOUND, &headers(&[("cache-control", "max-age=3")])),
+        p.ttl(
+            StatusCode::FOUND,
+            &headers(&[("cache-control", "max-age=3")])
+        ),
         Some(Duration::from_secs(3))
     );
-    assert_eq!(p.ttl(StatusCode::OK, &headers(&[("expires", "Thu, 01 Jan 1970 00:00:00 GMT")])), None);
+    assert_eq!(
+        p.ttl(
+            StatusCode::OK,
+            &headers(&[("expires", "Thu, 01 Jan 1970 00:00:00 GMT")])
+        ),
+        None
+    );
 }
 
 #[test]
@@ -71,7 +102,10 @@ fn key_takes_only_the_selected_query_headers_and_cookies() {
     let p = policy(|_| {});
     let a = p.key(0, &parts("/x?a=1", &[("cookie", "s=1")]));
     let b = p.key(0, &parts("/x?a=2", &[("cookie", "s=2")]));
-    assert_eq!(a, b, "query strings and cookies are out of the key by default");
+    assert_eq!(
+        a, b,
+        "query strings and cookies are out of the key by default"
+    );
     assert_ne!(p.key(0, &parts("/x", &[])), p.key(1, &parts("/x", &[])));
 
     let p = policy(|c| {
@@ -81,7 +115,10 @@ fn key_takes_only_the_selected_query_headers_and_cookies() {
     });
     let key = p.key(
         0,
-        &parts("/x?b=2&a=1", &[("accept-language", "de"), ("cookie", "s=1; t=2")]),
+        &parts(
+            "/x?b=2&a=1",
+            &[("accept-language", "de"), ("cookie", "s=1; t=2")],
+        ),
     );
     assert_eq!(key, "0|/x?a=1\nh:accept-language=de\nc:s=1\nc:t=2");
 }

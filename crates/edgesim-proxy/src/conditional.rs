@@ -9,7 +9,11 @@ use http::HeaderMap;
 
 /// Whether a `GET`/`HEAD` with these request headers may be answered `304 Not Modified` for a
 /// representation with the given validators. `If-None-Match` wins over `If-Modified-Since`.
-pub fn not_modified(request: &HeaderMap, etag: Option<&str>, last_modified: Option<SystemTime>) -> bool {
+pub fn not_modified(
+    request: &HeaderMap,
+    etag: Option<&str>,
+    last_modified: Option<SystemTime>,
+) -> bool {
     if let Some(tags) = request.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
         let Some(etag) = etag else { return false };
         // Weak comparison: `W/"x"` matches `"x"`.
@@ -24,7 +28,10 @@ pub fn not_modified(request: &HeaderMap, etag: Option<&str>, last_modified: Opti
     match (since, last_modified) {
         (Some(since), Some(modified)) => {
             // HTTP dates have one-second resolution.
-            let secs = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            let secs = |t: SystemTime| {
+                t.duration_since(SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+            };
             secs(modified) <= secs(since)
         }
         _ => false,
@@ -104,10 +111,26 @@ mod tests {
 
     #[test]
     fn conditionals() {
-        assert!(not_modified(&h("if-none-match", "\"a\", W/\"b\""), Some("\"b\""), None));
-        assert!(!not_modified(&h("if-none-match", "\"a\""), Some("\"b\""), None));
+        assert!(not_modified(
+            &h("if-none-match", "\"a\", W/\"b\""),
+            Some("\"b\""),
+            None
+        ));
+        assert!(!not_modified(
+            &h("if-none-match", "\"a\""),
+            Some("\"b\""),
+            None
+        ));
         let t = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
-        assert!(not_modified(&h("if-modified-since", "Wed, 21 Oct 2015 07:28:00 GMT"), None, Some(t)));
-        assert!(!not_modified(&h("if-modified-since", "Wed, 21 Oct 2015 07:27:59 GMT"), None, Some(t)));
+        assert!(not_modified(
+            &h("if-modified-since", "Wed, 21 Oct 2015 07:28:00 GMT"),
+            None,
+            Some(t)
+        ));
+        assert!(!not_modified(
+            &h("if-modified-since", "Wed, 21 Oct 2015 07:27:59 GMT"),
+            None,
+            Some(t)
+        ));
     }
 }

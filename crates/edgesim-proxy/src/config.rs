@@ -373,14 +373,20 @@ mod tests {
         assert_eq!(config.default_behavior.cache.default_ttl, 86_400);
         assert_eq!(config.default_behavior.origin.get_ref(), "site");
         assert!(config.server_timing);
-        assert_eq!(config.resolve(Path::new("f.js")), PathBuf::from("/base/f.js"));
+        assert_eq!(
+            config.resolve(Path::new("f.js")),
+            PathBuf::from("/base/f.js")
+        );
     }
 
     #[test]
     fn unknown_field_names_file_line_and_field() {
         let err = parse("[default_behavior]\norigin = \"site\"\norign = 1\n").unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("edge.toml: line 3, column 1: unknown field `orign`"), "{text}");
+        assert!(
+            text.starts_with("edge.toml: line 3, column 1: unknown field `orign`"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -390,7 +396,10 @@ mod tests {
         )
         .unwrap();
         let cache = &config.default_behavior.cache;
-        assert_eq!(cache.query_strings.get_ref(), &KeyList::Names(vec!["a".into()]));
+        assert_eq!(
+            cache.query_strings.get_ref(),
+            &KeyList::Names(vec!["a".into()])
+        );
         assert_eq!(cache.cookies.get_ref(), &KeyList::Keyword("all".into()));
     }
 }

@@ -65,8 +65,15 @@ impl Distribution {
         let mut origins = Vec::new();
         let mut standalone_mocks = Vec::new();
         for (i, origin) in config.origins.iter().enumerate() {
-            if origins.iter().any(|o: &Origin| o.id == *origin.id.get_ref()) {
-                return Err(config.error_at(Some(origin.id.span()), "origins.id", "duplicate origin id"));
+            if origins
+                .iter()
+                .any(|o: &Origin| o.id == *origin.id.get_ref())
+            {
+                return Err(config.error_at(
+                    Some(origin.id.span()),
+                    "origins.id",
+                    "duplicate origin id",
+                ));
             }
             if let Some(addr) = origin.mock.as_ref().and_then(|m| m.listen.clone()) {
                 standalone_mocks.push((i, addr));
@@ -74,7 +81,8 @@ impl Distribution {
             origins.push(build_origin(config, origin)?);
         }
         let origin_ids: Vec<&str> = origins.iter().map(|o| o.id.as_str()).collect();
-        let build = |b: &BehaviorConfig, field: &str| build_behavior(config, b, field, &origin_ids, &kvs);
+        let build =
+            |b: &BehaviorConfig, field: &str| build_behavior(config, b, field, &origin_ids, &kvs);
         if let Some(p) = &config.default_behavior.path_pattern {
             return Err(config.error_at(
                 Some(p.span()),
@@ -98,12 +106,17 @@ impl Distribution {
                 let bad = |m: &str| config.error_at(None, &format!("viewer.headers.{name}"), m);
                 let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
                     .map_err(|_| bad("not a valid header name"))?;
-                let value = HeaderValue::from_str(value).map_err(|_| bad("not a valid header value"))?;
+                let value =
+                    HeaderValue::from_str(value).map_err(|_| bad("not a valid header value"))?;
                 Ok((name, value))
             })
             .collect::<Result<Vec<_>, ProxyError>>()?;
         if !["desktop", "mobile", "tablet", "smarttv"].contains(&config.viewer.device.as_str()) {
-            return Err(config.error_at(None, "viewer.device", "expected desktop, mobile, tablet or smarttv"));
+            return Err(config.error_at(
+                None,
+                "viewer.device",
+                "expected desktop, mobile, tablet or smarttv",
+            ));
         }
 
         Ok(Arc::new(Distribution {
@@ -150,13 +163,25 @@ fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, ProxyError>
                 .routes
                 .iter()
                 .map(|r| {
-                    let pattern = PathPattern::parse(r.path.get_ref())
-                        .map_err(|m| config.error_at(Some(r.path.span()), &field("routes.path"), &m))?;
-                    let status = StatusCode::from_u16(r.status)
-                        .map_err(|_| config.error_at(Some(r.path.span()), &field("routes.status"), "not an HTTP status"))?;
+                    let pattern = PathPattern::parse(r.path.get_ref()).map_err(|m| {
+                        config.error_at(Some(r.path.span()), &field("routes.path"), &m)
+                    })?;
+                    let status = StatusCode::from_u16(r.status).map_err(|_| {
+                        config.error_at(
+                            Some(r.path.span()),
+                            &field("routes.status"),
+                            "not an HTTP status",
+                        )
+                    })?;
                     let mut headers = HeaderMap::new();
                     for (name, value) in &r.headers {
-                        let bad = || config.error_at(Some(r.path.span()), &field("routes.headers"), &format!("invalid header {name:?}"));
+                        let bad = || {
+                            config.error_at(
+                                Some(r.path.span()),
+                                &field("routes.headers"),
+                                &format!("invalid header {name:?}"),
+                            )
+                        };
                         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
                         headers.append(name, HeaderValue::from_str(value).map_err(|_| bad())?);
                     }
@@ -184,9 +209,16 @@ fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, ProxyError>
         }
         (None, Some(url)) => {
             if !o.routes.is_empty() {
-                return Err(config.error_at(Some(o.id.span()), &field("routes"), "routes are for mock origins only"));
+                return Err(config.error_at(
+                    Some(o.id.span()),
+                    &field("routes"),
+                    "routes are for mock origins only",
+                ));
             }
-            OriginKind::Http(parse_url(url.get_ref()).map_err(|m| config.error_at(Some(url.span()), &field("url"), &m))?)
+            OriginKind::Http(
+                parse_url(url.get_ref())
+                    .map_err(|m| config.error_at(Some(url.span()), &field("url"), &m))?,
+            )
         }
         _ => {
             return Err(config.error_at(
@@ -198,7 +230,13 @@ fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, ProxyError>
     };
     let mut custom_headers = Vec::new();
     for (name, value) in &o.custom_headers {
-        let bad = || config.error_at(Some(o.id.span()), &field("custom_headers"), &format!("invalid header {name:?}"));
+        let bad = || {
+            config.error_at(
+                Some(o.id.span()),
+                &field("custom_headers"),
+                &format!("invalid header {name:?}"),
+            )
+        };
         let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
         custom_headers.push((header, HeaderValue::from_str(value).map_err(|_| bad())?));
     }
@@ -207,7 +245,11 @@ fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, ProxyError>
         kind,
         custom_headers,
         read_timeout: seconds(config, &field("read_timeout"), o.read_timeout)?,
-        client: http_client(seconds(config, &field("connect_timeout"), o.connect_timeout)?),
+        client: http_client(seconds(
+            config,
+            &field("connect_timeout"),
+            o.connect_timeout,
+        )?),
     })
 }
 
@@ -216,7 +258,9 @@ pub fn parse_url(url: &str) -> Result<HttpTarget, String> {
     let uri: Uri = url.parse().map_err(|e| format!("not a URL: {e}"))?;
     match uri.scheme_str() {
         Some("http") => {}
-        Some("https") => return Err("https origins are not supported locally; use http://".to_owned()),
+        Some("https") => {
+            return Err("https origins are not supported locally; use http://".to_owned())
+        }
         _ => return Err("expected a URL like http://127.0.0.1:3000".to_owned()),
     }
     let authority = uri.authority().ok_or("the URL has no host")?;
@@ -238,23 +282,35 @@ fn build_behavior(
     origin_ids: &[&str],
     kvs: &HashMap<String, Arc<KeyValueStore>>,
 ) -> Result<Behavior, ProxyError> {
-    let pattern = match &b.path_pattern {
-        Some(p) => Some(
-            PathPattern::parse(p.get_ref())
-                .map_err(|m| config.error_at(Some(p.span()), &format!("{field}.path_pattern"), &m))?,
-        ),
-        None if field == "default_behavior" => None,
-        None => return Err(config.error_at(None, &format!("{field}.path_pattern"), "missing")),
-    };
-    let origin = origin_ids.iter().position(|id| id == b.origin.get_ref()).ok_or_else(|| {
+    let pattern =
+        match &b.path_pattern {
+            Some(p) => Some(PathPattern::parse(p.get_ref()).map_err(|m| {
+                config.error_at(Some(p.span()), &format!("{field}.path_pattern"), &m)
+            })?),
+            None if field == "default_behavior" => None,
+            None => return Err(config.error_at(None, &format!("{field}.path_pattern"), "missing")),
+        };
+    let origin = origin_ids
+        .iter()
+        .position(|id| id == b.origin.get_ref())
+        .ok_or_else(|| {
+            config.error_at(
+                Some(b.origin.span()),
+                &format!("{field}.origin"),
+                &format!(
+                    "unknown origin {:?} (origins: {})",
+                    b.origin.get_ref(),
+                    origin_ids.join(", ")
+                ),
+            )
+        })?;
+    let cache = CachePolicy::from_config(&b.cache).map_err(|m| {
         config.error_at(
-            Some(b.origin.span()),
-            &format!("{field}.origin"),
-            &format!("unknown origin {:?} (origins: {})", b.origin.get_ref(), origin_ids.join(", ")),
+            Some(b.cache.query_strings.span()),
+            &format!("{field}.cache"),
+            &m,
         )
     })?;
-    let cache = CachePolicy::from_config(&b.cache)
-        .map_err(|m| config.error_at(Some(b.cache.query_strings.span()), &format!("{field}.cache"), &m))?;
     let function = |f: &Option<FunctionConfig>, event: &str| {
         f.as_ref()
             .map(|f| load_function(config, f, &format!("{field}.{event}"), kvs))
@@ -275,13 +331,17 @@ fn load_function(
     field: &str,
     kvs: &HashMap<String, Arc<KeyValueStore>>,
 ) -> Result<CloudFrontFunction, ProxyError> {
-    let runtime: Runtime = f
-        .runtime
-        .get_ref()
-        .parse()
-        .map_err(|e: edgesim_functions::runtime::UnknownRuntime| {
-            config.error_at(Some(f.runtime.span()), &format!("{field}.runtime"), &e.to_string())
-        })?;
+    let runtime: Runtime =
+        f.runtime
+            .get_ref()
+            .parse()
+            .map_err(|e: edgesim_functions::runtime::UnknownRuntime| {
+                config.error_at(
+                    Some(f.runtime.span()),
+                    &format!("{field}.runtime"),
+                    &e.to_string(),
+                )
+            })?;
     let path = config.resolve(f.code.get_ref());
     let mut options = FunctionOptions::new(function_name(&path), runtime);
     if let Some(id) = &f.kvs {
@@ -290,21 +350,32 @@ fn load_function(
             config.error_at(
                 Some(id.span()),
                 &format!("{field}.kvs"),
-                &format!("unknown key_value_stores id {:?} (known: {})", id.get_ref(), known.join(", ")),
+                &format!(
+                    "unknown key_value_stores id {:?} (known: {})",
+                    id.get_ref(),
+                    known.join(", ")
+                ),
             )
         })?;
         if runtime == Runtime::Js10 {
-            return Err(config.error_at(Some(id.span()), &format!("{field}.kvs"), "KeyValueStore needs runtime cloudfront-js-2.0"));
+            return Err(config.error_at(
+                Some(id.span()),
+                &format!("{field}.kvs"),
+                "KeyValueStore needs runtime cloudfront-js-2.0",
+            ));
         }
         options.kvs = Some(store.clone());
     }
     if let Some(ms) = f.budget_ms {
         options.budget = seconds(config, &format!("{field}.budget_ms"), ms / 1000.0)?;
     }
-    CloudFrontFunction::from_file(&path, options).map_err(|source| ProxyError::Function { path, source })
+    CloudFrontFunction::from_file(&path, options)
+        .map_err(|source| ProxyError::Function { path, source })
 }
 
 fn function_name(path: &Path) -> String {
-    path.file_stem()
-        .map_or_else(|| "function".to_owned(), |s| s.to_string_lossy().into_owned())
+    path.file_stem().map_or_else(
+        || "function".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    )
 }

@@ -53,7 +53,10 @@ pub fn request_id() -> String {
 
 /// 32 lower-case hex digits, the edge server's name in `Via: 1.1 <id>.cloudfront.net`.
 pub fn via_id() -> String {
-    random_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect()
+    random_bytes::<16>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

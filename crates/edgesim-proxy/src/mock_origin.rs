@@ -103,9 +103,10 @@ async fn echo(req: Request<Body>) -> Response<Body> {
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     // The echo shows one request; caching it would hide the next one.
-    response
-        .headers_mut()
-        .insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
     response
 }
 
@@ -189,7 +190,7 @@ fn file_body(mut file: File, start: u64, count: u64) -> std::io::Result<Body> {
         std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, count), &mut buf)?;
         Ok(full(buf))
     } else {
-        Ok(FileBody::new(file, count))
+        Ok(FileBody::body(file, count))
     }
 }
 
@@ -257,9 +258,10 @@ fn content_type(path: &Path) -> &'static str {
 fn status_only(status: StatusCode, text: &'static str) -> Response<Body> {
     let mut response = Response::new(full(text));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
@@ -274,8 +276,14 @@ mod tests {
     #[test]
     fn paths_stay_inside_root() {
         let root = Path::new("/srv");
-        assert_eq!(file_path(root, "/a/b.html"), Some(PathBuf::from("/srv/a/b.html")));
-        assert_eq!(file_path(root, "/a%20b.txt"), Some(PathBuf::from("/srv/a b.txt")));
+        assert_eq!(
+            file_path(root, "/a/b.html"),
+            Some(PathBuf::from("/srv/a/b.html"))
+        );
+        assert_eq!(
+            file_path(root, "/a%20b.txt"),
+            Some(PathBuf::from("/srv/a b.txt"))
+        );
         assert_eq!(file_path(root, "/../etc/passwd"), None);
         assert_eq!(file_path(root, "/a/%2e%2e/%2e%2e/x"), None);
         assert_eq!(file_path(root, "/bad%zz"), None);

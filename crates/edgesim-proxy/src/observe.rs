@@ -70,7 +70,12 @@ impl RequestLog {
             if !text.is_empty() {
                 text.push_str(", ");
             }
-            let _ = write!(text, "{};dur={:.3}", phase.name(), elapsed.as_secs_f64() * 1000.0);
+            let _ = write!(
+                text,
+                "{};dur={:.3}",
+                phase.name(),
+                elapsed.as_secs_f64() * 1000.0
+            );
         }
         let _ = write!(
             text,

@@ -44,28 +44,48 @@ pub fn select_origin<'a>(
     let mut origin = Cow::Borrowed(&dist.origins[behavior_origin]);
     for change in changes {
         origin = match change {
-            OriginChange::SelectRequestOriginById { origin_id, overrides } => {
+            OriginChange::SelectRequestOriginById {
+                origin_id,
+                overrides,
+            } => {
                 let index = dist.origin_index(origin_id).ok_or_else(|| {
-                    conversion_failure(format!("selectRequestOriginById: no origin with id {origin_id:?}."))
+                    conversion_failure(format!(
+                        "selectRequestOriginById: no origin with id {origin_id:?}."
+                    ))
                 })?;
                 let mut selected = Cow::Borrowed(&dist.origins[index]);
-                if let Some(host) = overrides.as_ref().and_then(|o| o.get("hostHeader")).and_then(Value::as_str) {
+                if let Some(host) = overrides
+                    .as_ref()
+                    .and_then(|o| o.get("hostHeader"))
+                    .and_then(Value::as_str)
+                {
                     if let OriginKind::Http(target) = &mut selected.to_mut().kind {
                         target.host = host.to_owned();
                     }
                 }
                 selected
             }
-            OriginChange::UpdateRequestOrigin(params) => Cow::Owned(update_origin(dist, &origin, params)?),
+            OriginChange::UpdateRequestOrigin(params) => {
+                Cow::Owned(update_origin(dist, &origin, params)?)
+            }
             OriginChange::CreateRequestOriginGroup(params) => {
                 // Failover is not simulated: the group's primary origin serves.
                 let first = params.get("originIds").and_then(|ids| ids.get(0));
                 let id = first
-                    .and_then(|f| f.as_str().or_else(|| f.get("originId").and_then(Value::as_str)))
-                    .ok_or_else(|| conversion_failure("createRequestOriginGroup: originIds must name two origins."))?;
-                let index = dist
-                    .origin_index(id)
-                    .ok_or_else(|| conversion_failure(format!("createRequestOriginGroup: no origin with id {id:?}.")))?;
+                    .and_then(|f| {
+                        f.as_str()
+                            .or_else(|| f.get("originId").and_then(Value::as_str))
+                    })
+                    .ok_or_else(|| {
+                        conversion_failure(
+                            "createRequestOriginGroup: originIds must name two origins.",
+                        )
+                    })?;
+                let index = dist.origin_index(id).ok_or_else(|| {
+                    conversion_failure(format!(
+                        "createRequestOriginGroup: no origin with id {id:?}."
+                    ))
+                })?;
                 Cow::Borrowed(&dist.origins[index])
             }
         };
@@ -75,7 +95,11 @@ pub fn select_origin<'a>(
 
 /// `updateRequestOrigin(params)`: properties left out are inherited (cloudfront-functions.md
 /// §8.2). Locally every origin is plain HTTP; `protocol: "https"` is sent over http.
-fn update_origin(dist: &Distribution, base: &Origin, params: &Value) -> Result<Origin, EdgeFailure> {
+fn update_origin(
+    dist: &Distribution,
+    base: &Origin,
+    params: &Value,
+) -> Result<Origin, EdgeFailure> {
     let mut origin = base.clone();
     let str_param = |name: &str| params.get(name).and_then(Value::as_str);
     if let Some(domain) = str_param("domainName") {
@@ -128,12 +152,17 @@ fn update_origin(dist: &Distribution, base: &Origin, params: &Value) -> Result<O
                 let value = HeaderValue::from_str(value.as_str().unwrap_or_default());
                 match (name, value) {
                     (Ok(n), Ok(v)) => Ok((n, v)),
-                    _ => Err(conversion_failure("updateRequestOrigin: invalid customHeaders.")),
+                    _ => Err(conversion_failure(
+                        "updateRequestOrigin: invalid customHeaders.",
+                    )),
                 }
             })
             .collect::<Result<_, _>>()?;
     }
-    if let Some(secs) = params.pointer("/timeouts/readTimeout").and_then(Value::as_f64) {
+    if let Some(secs) = params
+        .pointer("/timeouts/readTimeout")
+        .and_then(Value::as_f64)
+    {
         if let Ok(timeout) = Duration::try_from_secs_f64(secs) {
             origin.read_timeout = timeout;
         }
@@ -151,7 +180,11 @@ pub fn build(
 ) -> Request<Body> {
     strip(&mut parts.headers);
     // X-Forwarded-For: the viewer's address appended to any incoming value.
-    let xff = match parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+    let xff = match parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+    {
         Some(existing) => format!("{existing}, {viewer_ip}"),
         None => viewer_ip.to_owned(),
     };
@@ -193,9 +226,11 @@ fn normalize_accept_encoding(headers: &mut HeaderMap) {
         return;
     };
     let has = |coding: &str| {
-        value
-            .split(',')
-            .any(|c| c.split(';').next().is_some_and(|n| n.trim().eq_ignore_ascii_case(coding)))
+        value.split(',').any(|c| {
+            c.split(';')
+                .next()
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case(coding))
+        })
     };
     let normalized = match (has("br"), has("gzip")) {
         (true, true) => "br,gzip",

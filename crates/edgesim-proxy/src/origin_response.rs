@@ -72,14 +72,14 @@ pub async fn store(
                     chunks.push(data);
                     if size > max_object_bytes {
                         // Too big after all: replay what we have, then stream the rest.
-                        return Err(Prefixed::new(chunks, body));
+                        return Err(Prefixed::body(chunks, body));
                     }
                 }
             }
             Some(Err(e)) => {
                 // The origin broke off mid-body: send what we have, cache nothing.
                 tracing::warn!("origin body failed: {e}");
-                return Err(Prefixed::new(chunks, crate::body::empty()));
+                return Err(Prefixed::body(chunks, crate::body::empty()));
             }
         }
     }
@@ -88,7 +88,12 @@ pub async fn store(
     } else {
         chunks.concat().into()
     };
-    let object = Arc::new(CachedObject::new(head.status, head.headers.clone(), bytes, ttl));
+    let object = Arc::new(CachedObject::new(
+        head.status,
+        head.headers.clone(),
+        bytes,
+        ttl,
+    ));
     cache.put(key, object.clone());
     Ok(object)
 }

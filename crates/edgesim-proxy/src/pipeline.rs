@@ -26,8 +26,8 @@ use std::time::{Instant, SystemTime};
 use edgesim_model::failure::X_CACHE_FUNCTION_GENERATED;
 use edgesim_model::EdgeFailure;
 use http::header::{
-    AGE, CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH,
-    IF_RANGE, IF_UNMODIFIED_SINCE, LAST_MODIFIED, RANGE, VIA,
+    AGE, CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE,
+    IF_UNMODIFIED_SINCE, LAST_MODIFIED, RANGE, VIA,
 };
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 
@@ -42,6 +42,7 @@ use crate::{ids, origin_request, origin_response, viewer_request, viewer_respons
 const HIT: &str = "Hit from cloudfront";
 const MISS: &str = "Miss from cloudfront";
 const REFRESH_HIT: &str = "RefreshHit from cloudfront";
+const ERROR: &str = "Error from cloudfront";
 
 /// What the phases before viewer-response produced.
 struct Served {
@@ -60,18 +61,36 @@ impl Distribution {
         let method = req.method().clone();
         let uri = req.uri().to_string();
         let (mut parts, body) = req.into_parts();
-        let viewer_ip = viewer_request::prepare(&mut parts, &self.settings, viewer.ip().to_string());
+        let viewer_ip =
+            viewer_request::prepare(&mut parts, &self.settings, viewer.ip().to_string());
         let (index, behavior) = self.behaviors.select(parts.uri.path());
 
         let outcome = self
-            .serve(behavior, index, parts, body, &viewer_ip, &request_id, &mut log)
+            .serve(
+                behavior,
+                index,
+                parts,
+                body,
+                &viewer_ip,
+                &request_id,
+                &mut log,
+            )
             .await;
         let (mut response, x_cache) = match outcome {
             Ok(served) => self.viewer_response(behavior, served, &viewer_ip, &request_id, &mut log),
-            Err(failure) => (failure_response(&failure, &request_id), failure.x_cache().into()),
+            Err(failure) => (
+                failure_response(&failure, &request_id),
+                failure.x_cache().into(),
+            ),
         };
         self.finish(&mut response, &x_cache, &request_id, &log);
-        log.emit(method.as_str(), &uri, response.status().as_u16(), &x_cache, &request_id);
+        log.emit(
+            method.as_str(),
+            &uri,
+            response.status().as_u16(),
+            &x_cache,
+            &request_id,
+        );
         response
     }
 
@@ -91,7 +110,8 @@ impl Distribution {
             None => (parts, Vec::new()),
             Some(function) => {
                 let started = Instant::now();
-                let (outcome, utilization) = viewer_request::run(self, function, parts, viewer_ip, request_id);
+                let (outcome, utilization) =
+                    viewer_request::run(self, function, parts, viewer_ip, request_id);
                 log.add(Phase::ViewerRequest, started.elapsed());
                 log.function("viewer-request", function.name(), utilization);
                 match outcome? {
@@ -115,7 +135,8 @@ impl Distribution {
         };
 
         // Cache lookup: GET and HEAD only, unless the behavior caches nothing.
-        let cacheable = !behavior.cache.is_disabled() && (parts.method == Method::GET || parts.method == Method::HEAD);
+        let cacheable = !behavior.cache.is_disabled()
+            && (parts.method == Method::GET || parts.method == Method::HEAD);
         let key = cacheable.then(|| log.time(Phase::Cache, || behavior.cache.key(index, &parts)));
         let mut stale = None;
         if let Some(key) = &key {
@@ -133,11 +154,18 @@ impl Distribution {
         let ranged = parts.headers.contains_key(RANGE);
         let viewer_parts = cacheable.then(|| parts.clone());
         if cacheable && !ranged {
-            for name in [IF_NONE_MATCH, IF_MODIFIED_SINCE, IF_MATCH, IF_UNMODIFIED_SINCE, IF_RANGE] {
+            for name in [
+                IF_NONE_MATCH,
+                IF_MODIFIED_SINCE,
+                IF_MATCH,
+                IF_UNMODIFIED_SINCE,
+                IF_RANGE,
+            ] {
                 parts.headers.remove(name);
             }
             if let Some(object) = &stale {
-                for (name, validator) in [(IF_NONE_MATCH, ETAG), (IF_MODIFIED_SINCE, LAST_MODIFIED)] {
+                for (name, validator) in [(IF_NONE_MATCH, ETAG), (IF_MODIFIED_SINCE, LAST_MODIFIED)]
+                {
                     if let Some(value) = object.headers.get(validator) {
                         parts.headers.insert(name, value.clone());
                     }
@@ -145,7 +173,8 @@ impl Distribution {
             }
         }
         let is_get = parts.method == Method::GET;
-        let request = origin_request::build(parts, body, viewer_ip, request_id, &self.settings.via_host);
+        let request =
+            origin_request::build(parts, body, viewer_ip, request_id, &self.settings.via_host);
         let started = Instant::now();
         let fetched = origin.fetch(request).await;
         log.add(Phase::Origin, started.elapsed());
@@ -153,7 +182,11 @@ impl Distribution {
         origin_response::clean(&mut head.headers);
 
         let (Some(key), Some(viewer_parts)) = (key, viewer_parts) else {
-            return Ok(served(Response::from_parts(head, body), MISS, for_viewer_response));
+            return Ok(served(
+                Response::from_parts(head, body),
+                MISS,
+                for_viewer_response,
+            ));
         };
         if let Some(object) = stale.filter(|_| head.status == StatusCode::NOT_MODIFIED) {
             let started = Instant::now();
@@ -190,7 +223,11 @@ impl Distribution {
                 };
                 Ok(served(response, MISS, for_viewer_response))
             }
-            _ => Ok(served(Response::from_parts(head, body), MISS, for_viewer_response)),
+            _ => Ok(served(
+                Response::from_parts(head, body),
+                MISS,
+                for_viewer_response,
+            )),
         }
     }
 
@@ -205,11 +242,18 @@ impl Distribution {
     ) -> (Response<Body>, Cow<'static, str>) {
         let Served {
             mut response,
-            x_cache,
+            mut x_cache,
             request,
         } = served;
+        // CloudFront labels origin error responses (status >= 400), fresh or cached, as
+        // `Error from cloudfront`; generated responses keep their own label.
+        if response.status().as_u16() >= 400 && x_cache != X_CACHE_FUNCTION_GENERATED {
+            x_cache = ERROR.into();
+        }
         // Via is on the response the function sees (and read-only there).
-        if let Ok(via) = HeaderValue::from_str(&format!("1.1 {} (CloudFront)", self.settings.via_host)) {
+        if let Ok(via) =
+            HeaderValue::from_str(&format!("1.1 {} (CloudFront)", self.settings.via_host))
+        {
             response.headers_mut().insert(VIA, via);
         }
         let (Some(function), Some(request)) = (&behavior.viewer_response, request) else {
@@ -226,14 +270,25 @@ impl Distribution {
         log.function("viewer-response", function.name(), utilization);
         match outcome {
             Ok((head, body)) => (Response::from_parts(head, body), x_cache),
-            Err(failure) => (failure_response(&failure, request_id), failure.x_cache().into()),
+            Err(failure) => (
+                failure_response(&failure, request_id),
+                failure.x_cache().into(),
+            ),
         }
     }
 
     /// The headers every CloudFront response carries.
-    fn finish(&self, response: &mut Response<Body>, x_cache: &str, request_id: &str, log: &RequestLog) {
+    fn finish(
+        &self,
+        response: &mut Response<Body>,
+        x_cache: &str,
+        request_id: &str,
+        log: &RequestLog,
+    ) {
         let headers = response.headers_mut();
-        if let Ok(via) = HeaderValue::from_str(&format!("1.1 {} (CloudFront)", self.settings.via_host)) {
+        if let Ok(via) =
+            HeaderValue::from_str(&format!("1.1 {} (CloudFront)", self.settings.via_host))
+        {
             headers.insert(VIA, via);
         }
         if let Ok(v) = HeaderValue::from_str(x_cache) {
@@ -312,20 +367,4 @@ pub fn failure_response(failure: &EdgeFailure, request_id: &str) -> Response<Bod
         }
     }
     response
-}
-
-#[allow(dead_code)]
-fn assert_send(d: Arc<Distribution>, r: Request<Body>, a: SocketAddr) {
-    fn is_send<T: Send>(_: T) {}
-    is_send(async move { d.handle(r, a).await });
-}
-#[allow(dead_code)]
-fn assert_send2(d: Arc<Distribution>, r: Request<Body>) {
-    fn is_send<T: Send>(_: T) {}
-    is_send(async move { d.origins[0].fetch(r).await });
-}
-#[allow(dead_code)]
-fn assert_send3(d: Arc<Distribution>, r: http::response::Parts, b: Body) {
-    fn is_send<T: Send>(_: T) {}
-    is_send(async move { origin_response::store(&d.cache, String::new(), std::time::Duration::ZERO, 1, &r, b).await });
 }

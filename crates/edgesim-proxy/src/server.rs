@@ -77,10 +77,12 @@ impl Server {
 }
 
 async fn listen(addr: &str) -> Result<TcpListener, ProxyError> {
-    TcpListener::bind(addr).await.map_err(|source| ProxyError::Bind {
-        addr: addr.to_owned(),
-        source,
-    })
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| ProxyError::Bind {
+            addr: addr.to_owned(),
+            source,
+        })
 }
 
 /// The accept loop, with `handler` answering every request.
@@ -128,7 +130,10 @@ where
             });
         }
         drop(listener);
-        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+            .await
+            .is_err()
+        {
             tracing::warn!("shutdown: some requests were still running after {DRAIN_TIMEOUT:?}");
         }
     });

@@ -2,8 +2,6 @@
 //! thread hop: engines.md §7–8), log its `console.log` lines, and normalise + validate what it
 //! returned with the edge's full checks. Failures come back as [`EdgeFailure`]s.
 
-use std::time::{Duration, Instant};
-
 use edgesim_functions::{CloudFrontFunction, InvokeInput, OriginChange};
 use edgesim_model::{validate, EdgeFailure, EventType, Normalized, ValidationOptions};
 use serde_json::Value;
@@ -13,7 +11,6 @@ pub struct TriggerRun {
     pub output: Result<Normalized, EdgeFailure>,
     pub origin_changes: Vec<OriginChange>,
     pub compute_utilization: u8,
-    pub elapsed: Duration,
 }
 
 /// Invokes `function` on `event` and checks its result for `event_type`.
@@ -25,7 +22,6 @@ pub fn run(
     request_id: &str,
     validation: &ValidationOptions,
 ) -> TriggerRun {
-    let started = Instant::now();
     let name = function.name();
     if tracing::enabled!(tracing::Level::DEBUG) {
         tracing::debug!(target: "edgesim::function", function = name, request_id, event_type = event_type.as_str(), "event in: {event}");
@@ -66,7 +62,6 @@ pub fn run(
         output,
         origin_changes: invocation.origin_changes,
         compute_utilization: invocation.compute_utilization,
-        elapsed: started.elapsed(),
     }
 }
 

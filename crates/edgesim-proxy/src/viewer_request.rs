@@ -9,7 +9,9 @@
 //! any function or origin sees the request.
 
 use edgesim_functions::{CloudFrontFunction, InvokeInput, OriginChange};
-use edgesim_model::cff_http::{apply_request, apply_response, request_event, BodyChange, EventContext};
+use edgesim_model::cff_http::{
+    apply_request, apply_response, request_event, BodyChange, EventContext,
+};
 use edgesim_model::{EdgeFailure, EventType, Normalized};
 use http::header::SERVER;
 use http::{HeaderName, HeaderValue, Response};
@@ -50,7 +52,9 @@ pub fn prepare(parts: &mut http::request::Parts, settings: &Settings, peer_ip: S
                 Some("ip") => ip = value.to_str().unwrap_or_default().to_owned(),
                 Some("device") => device = value.to_str().unwrap_or_default().to_ascii_lowercase(),
                 Some(rest) => {
-                    if let Ok(header) = HeaderName::from_bytes(format!("cloudfront-viewer-{rest}").as_bytes()) {
+                    if let Ok(header) =
+                        HeaderName::from_bytes(format!("cloudfront-viewer-{rest}").as_bytes())
+                    {
                         overrides.push((header, value));
                     }
                 }
@@ -66,7 +70,9 @@ pub fn prepare(parts: &mut http::request::Parts, settings: &Settings, peer_ip: S
     }
     for (name, header) in DEVICES {
         let value = if name == device { "true" } else { "false" };
-        parts.headers.insert(header, HeaderValue::from_static(value));
+        parts
+            .headers
+            .insert(header, HeaderValue::from_static(value));
     }
     for (name, value) in overrides {
         parts.headers.insert(name, value);
@@ -100,22 +106,35 @@ pub fn run(
     viewer_ip: &str,
     request_id: &str,
 ) -> (Result<Outcome, EdgeFailure>, u8) {
-    let event = request_event(&parts, viewer_ip, &event_context(&dist.settings, request_id));
+    let event = request_event(
+        &parts,
+        viewer_ip,
+        &event_context(&dist.settings, request_id),
+    );
     let input = InvokeInput {
         raw_query: parts.uri.query().map(str::to_owned),
         now: None,
         edge_location: Some(edge_location(&dist.settings)),
     };
-    let run = trigger::run(function, EventType::ViewerRequest, &event, &input, request_id, &dist.validation);
+    let run = trigger::run(
+        function,
+        EventType::ViewerRequest,
+        &event,
+        &input,
+        request_id,
+        &dist.validation,
+    );
     let outcome = run.output.and_then(|output| match output {
         Normalized::Request(map) => {
-            let mut rebuilt = apply_request(&Value::Object(map), event.get("request")).map_err(conversion_failure)?;
+            let mut rebuilt = apply_request(&Value::Object(map), event.get("request"))
+                .map_err(conversion_failure)?;
             rebuilt.version = parts.version;
             rebuilt.extensions = parts.extensions;
             Ok(Outcome::Continue(rebuilt, run.origin_changes))
         }
         Normalized::Response(map) => {
-            let generated = apply_response(&Value::Object(map), None).map_err(conversion_failure)?;
+            let generated =
+                apply_response(&Value::Object(map), None).map_err(conversion_failure)?;
             let body = match generated.body {
                 BodyChange::Replace(bytes) if !bytes.is_empty() => full(bytes),
                 _ => empty(),
@@ -134,6 +153,10 @@ pub fn run(
 
 /// `cf.edgeLocation`: the POP's airport code from `X-Amz-Cf-Pop` (`LHR50-C1` → `LHR`).
 fn edge_location(settings: &Settings) -> Value {
-    let name: String = settings.pop.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let name: String = settings
+        .pop
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     json!({ "name": name, "serverIp": "127.0.0.1", "region": "us-east-1" })
 }

@@ -38,13 +38,23 @@ pub fn run(
         raw_query: request.uri.query().map(str::to_owned),
         ..InvokeInput::default()
     };
-    let run = trigger::run(function, EventType::ViewerResponse, &event, &input, request_id, &dist.validation);
+    let run = trigger::run(
+        function,
+        EventType::ViewerResponse,
+        &event,
+        &input,
+        request_id,
+        &dist.validation,
+    );
     let outcome = run.output.and_then(|output| {
         let Normalized::Response(map) = output else {
             // `validate` refuses a request from viewer-response; keep the type system honest.
-            return Err(EdgeFailure::from(edgesim_model::ValidationError::RequestFromViewerResponse));
+            return Err(EdgeFailure::from(
+                edgesim_model::ValidationError::RequestFromViewerResponse,
+            ));
         };
-        let changed = apply_response(&Value::Object(map), event.get("response")).map_err(conversion_failure)?;
+        let changed = apply_response(&Value::Object(map), event.get("response"))
+            .map_err(conversion_failure)?;
         head.status = changed.status;
         head.headers = changed.headers;
         let body = match changed.body {

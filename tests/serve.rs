@@ -1,0 +1,15 @@
+//! End-to-end tests of `edgesim serve`: real HTTP on 127.0.0.1 ephemeral ports, the proxy
+//! in-process, test origins that count what reaches them. No test asserts timings.
+
+#[path = "serve/cache.rs"]
+mod cache;
+#[path = "serve/config.rs"]
+mod config;
+#[path = "serve/failures.rs"]
+mod failures;
+#[path = "serve/harness.rs"]
+mod harness;
+#[path = "serve/mock_origin.rs"]
+mod mock_origin;
+#[path = "serve/pipeline.rs"]
+mod pipeline;
