@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{black_box, Criterion};
-use edgesim::functions::{CloudFrontFunction, FunctionOptions, InvokeInput, KeyValueStore, Runtime};
+use edgesim::functions::{
+    CloudFrontFunction, FunctionOptions, InvokeInput, KeyValueStore, Runtime,
+};
 use serde_json::Value;
 
 /// A sample to load. Functions are loaded one at a time: every context on a thread shares one
@@ -47,8 +49,10 @@ fn samples() -> Vec<Sample> {
         if function.contains("broken/") {
             continue;
         }
-        let event: Value =
-            serde_json::from_slice(&std::fs::read(dir.join(case["event"].as_str().unwrap())).unwrap()).unwrap();
+        let event: Value = serde_json::from_slice(
+            &std::fs::read(dir.join(case["event"].as_str().unwrap())).unwrap(),
+        )
+        .unwrap();
         out.push(Sample {
             name: path.file_stem().unwrap().to_string_lossy().into_owned(),
             runtime: case["runtime"].as_str().unwrap().parse().unwrap(),
@@ -113,7 +117,9 @@ fn main() {
         let mut group = c.benchmark_group("cff_exec");
         for s in &samples {
             let function = s.load();
-            group.bench_function(&s.name, |b| b.iter(|| black_box(function.invoke(black_box(&s.event), &input))));
+            group.bench_function(&s.name, |b| {
+                b.iter(|| black_box(function.invoke(black_box(&s.event), &input)))
+            });
         }
         group.finish();
         c.final_summary();

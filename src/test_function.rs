@@ -139,7 +139,9 @@ impl Watchdog {
                     ),
                     function_output: String::new(),
                 };
-                let _ = print_json(&Output { test_result: &result });
+                let _ = print_json(&Output {
+                    test_result: &result,
+                });
                 std::process::exit(1);
             }
         });

@@ -289,10 +289,18 @@ fn help_shows_an_example() {
 #[test]
 fn a_regex_the_engine_cannot_interrupt_still_ends_the_command() {
     let out = edgesim(&[
-        "test-function", "--runtime", "cloudfront-js-2.0",
-        "--function", "functions/broken/catastrophic-regex.js", "--event", "events/viewer-request-dir.json",
+        "test-function",
+        "--runtime",
+        "cloudfront-js-2.0",
+        "--function",
+        "functions/broken/catastrophic-regex.js",
+        "--event",
+        "events/viewer-request-dir.json",
     ]);
     assert_eq!(out.status.code(), Some(1));
-    let msg = stdout_json(&out)["TestResult"]["FunctionErrorMessage"].as_str().unwrap().to_owned();
+    let msg = stdout_json(&out)["TestResult"]["FunctionErrorMessage"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(msg.contains("did not finish within 5 s"), "{msg}");
 }

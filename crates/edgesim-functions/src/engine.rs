@@ -391,7 +391,7 @@ impl Instance {
         }
         for key in keys {
             if !self.global_keys.contains(&key)
-                && !global.delete_property_or_throw(key, &mut self.ctx).is_ok()
+                && global.delete_property_or_throw(key, &mut self.ctx).is_err()
             {
                 return Err(JsNativeError::error()
                     .with_message("global not removable")
