@@ -9,6 +9,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// boa allocates and frees many small objects per function run; under `serve` glibc's malloc
+/// took about a third of all CPU time (perf, benches/load/run.sh functions). mimalloc's
+/// thread-local free lists make the same work markedly cheaper (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Run AWS CloudFront edge code locally, exactly as CloudFront would.
 #[derive(Parser)]
 #[command(name = "edgesim", version, about, propagate_version = true)]

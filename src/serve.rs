@@ -100,7 +100,10 @@ fn execute(args: &Args) -> Result<()> {
         tokio::signal::ctrl_c()
             .await
             .context("cannot wait for Ctrl-C")?;
-        eprintln!("shutting down: waiting for in-flight requests");
+        eprintln!(
+            "shutting down: waiting for in-flight requests ({} function contexts were built)",
+            edgesim::functions::contexts_built()
+        );
         server.shutdown().await;
         for (_, mock) in mocks {
             mock.shutdown().await;

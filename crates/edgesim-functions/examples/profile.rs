@@ -1,37 +1,32 @@
-//! Times handler snippets (development aid): cargo run --release --example profile
+//! Development aid: how much does a cold CPU cache cost an invocation?
+//! cargo run --release -p edgesim-functions --example profile
 use edgesim_functions::*;
 fn main() {
-    let ev = serde_json::json!({"version":"1.0","context":{"eventType":"viewer-request"},"viewer":{"ip":"1.2.3.4"},
-      "request":{"method":"GET","uri":"/a","querystring":{},"headers":{"host":{"value":"x"}},"cookies":{}}});
-    let tok = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEyMyIsIm5hbWUiOiJFeGFtcGxlIFVzZXIiLCJleHAiOjQxMDI0NDQ4MDB9";
-    let snippets = [
-        ("empty", "return 1;".to_string()),
-        ("require", "var c = require('crypto'); return 1;".to_string()),
-        ("createHmac", "var c = require('crypto'); c.createHmac('sha256', 'secret'); return 1;".to_string()),
-        ("hmac-digest", format!("var c = require('crypto'); return c.createHmac('sha256', 'secret').update('{tok}').digest('base64url');")),
-        ("buffer-from-b64", format!("return Buffer.from('{tok}'.split('.')[1], 'base64url').toString('utf8');")),
-        ("buffer-from-b64-only", format!("Buffer.from('{tok}'.split('.')[1], 'base64url'); return 1;")),
-        ("json-parse", "return JSON.parse('{\"sub\":\"user-123\",\"name\":\"Example User\",\"exp\":4102444800}').exp;".to_string()),
-        ("qs-loop", "var o = {}; var ks = ['b','a','utm_x','c']; ks.sort(); for (var i = 0; i < ks.length; i++) { if (ks[i].indexOf('utm_') !== 0) o[ks[i].toLowerCase()] = {value: 'x'}; } return o;".to_string()),
-    ];
-    for (name, body) in snippets {
-        let f = CloudFrontFunction::new(
-            &format!("function handler(e) {{ {body} }}"),
-            FunctionOptions::new(name, Runtime::Js20),
-        )
-        .unwrap();
-        for _ in 0..200 {
-            let _ = f.invoke(&ev, &InvokeInput::default());
+    let ev: serde_json::Value = serde_json::from_str(r#"{"version":"1.0","context":{"distributionDomainName":"d111111abcdef8.cloudfront.net","distributionId":"E1EDGESIMLOCAL","eventType":"viewer-request","requestId":"fHxP1iT5ue5T1o-EpjgiFj1v5VwvrIH-76rpYN9JKz41JaILXj8cXQ=="},"viewer":{"ip":"127.0.0.1"},"request":{"method":"GET","uri":"/index.html","querystring":{},"headers":{"host":{"value":"127.0.0.1:18080"},"user-agent":{"value":"curl/7.88.1"},"accept":{"value":"*/*"},"cloudfront-viewer-country":{"value":"US"},"cloudfront-is-desktop-viewer":{"value":"true"},"cloudfront-is-mobile-viewer":{"value":"false"},"cloudfront-is-tablet-viewer":{"value":"false"},"cloudfront-is-smarttv-viewer":{"value":"false"}},"cookies":{}}}"#).unwrap();
+    let src = std::fs::read_to_string("edge-samples/functions/spa-rewrite.js").unwrap();
+    let f = CloudFrontFunction::new(&src, FunctionOptions::new("spa", Runtime::Js20)).unwrap();
+    let mut junk = vec![0u8; 16 << 20];
+    for evict in [false, true, false, true] {
+        let mut ts = Vec::new();
+        let mut cus = 0u64;
+        for i in 0..3000 {
+            if evict {
+                for j in (0..junk.len()).step_by(64) {
+                    junk[j] = junk[j].wrapping_add(i as u8);
+                }
+            }
+            let t = std::time::Instant::now();
+            let r = f.invoke(&ev, &InvokeInput::default());
+            ts.push(t.elapsed().as_secs_f64() * 1e6);
+            cus += u64::from(r.compute_utilization);
         }
-        let mut ts: Vec<f64> = (0..2000)
-            .map(|_| {
-                let t = std::time::Instant::now();
-                let r = f.invoke(&ev, &InvokeInput::default());
-                assert!(r.outcome.is_ok(), "{name}: {:?}", r.outcome);
-                t.elapsed().as_secs_f64() * 1e6
-            })
-            .collect();
         ts.sort_by(f64::total_cmp);
-        println!("{name:24} p50 {:8.1} µs", ts[ts.len() / 2]);
+        println!(
+            "evict={evict}: p50 {:.1} µs p99 {:.1} µs mean CU {:.1}",
+            ts[ts.len() / 2],
+            ts[ts.len() * 99 / 100],
+            cus as f64 / 3000.0
+        );
     }
+    std::hint::black_box(&junk);
 }

@@ -122,6 +122,13 @@ struct Spec {
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+static CONTEXTS_BUILT: AtomicU64 = AtomicU64::new(0);
+
+/// How many engine contexts this process has built (each costs a prelude parse, ~1 ms); a
+/// number that keeps growing under steady load means contexts are not being reused.
+pub fn contexts_built() -> u64 {
+    CONTEXTS_BUILT.load(Ordering::Relaxed)
+}
 
 thread_local! {
     /// Never dropped at thread exit: boa's garbage collector is itself thread-local, and if its
@@ -275,6 +282,7 @@ const YIELD_BUDGET: u32 = 4096;
 impl Instance {
     fn new(spec: &Arc<Spec>) -> Result<Self, FunctionError> {
         sweep_pool();
+        CONTEXTS_BUILT.fetch_add(1, Ordering::Relaxed);
         let clock = Rc::new(FrozenClock::default());
         let state: SharedState = Rc::new(RefCell::new(HostState {
             kvs: spec.options.kvs.clone(),

@@ -29,7 +29,7 @@ pub mod runtime;
 pub mod test_function;
 
 pub use cloudfront_module::OriginChange;
-pub use engine::{CloudFrontFunction, FunctionOptions, Invocation, InvokeInput};
+pub use engine::{contexts_built, CloudFrontFunction, FunctionOptions, Invocation, InvokeInput};
 pub use error::FunctionError;
 pub use kvs::{KeyValueStore, KvsError};
 pub use runtime::Runtime;
