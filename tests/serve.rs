@@ -9,6 +9,8 @@ mod config;
 mod failures;
 #[path = "serve/harness.rs"]
 mod harness;
+#[path = "serve/lambda.rs"]
+mod lambda;
 #[path = "serve/mock_origin.rs"]
 mod mock_origin;
 #[path = "serve/pipeline.rs"]

@@ -52,7 +52,7 @@ impl Drop for TempDir {
 /// A distribution under test: files in a temp dir, the proxy on 127.0.0.1:<ephemeral>.
 pub struct Edge {
     /// Kept so the files outlive the server.
-    _dir: TempDir,
+    pub dir: TempDir,
     pub server: Server,
 }
 
@@ -72,9 +72,9 @@ impl Edge {
         }
         dir.write("edgesim.toml", config);
         let config = Config::load(&dir.0.join("edgesim.toml"))?;
-        let distribution = Distribution::from_config(&config)?;
+        let distribution = Distribution::start(&config).await?;
         let server = Server::bind(distribution, "127.0.0.1:0").await?;
-        Ok(Edge { _dir: dir, server })
+        Ok(Edge { dir, server })
     }
 
     /// Graceful shutdown: in-flight requests finish.

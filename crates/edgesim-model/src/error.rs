@@ -5,6 +5,8 @@
 //! *function* returned are not errors of this crate but CloudFront outcomes; they live in
 //! [`crate::validate::ValidationError`] and end up as an [`crate::EdgeFailure`].
 
+use std::fmt;
+
 use serde_json::Value;
 
 /// Bad input to the model: an event file that is not a CloudFront Functions event, or a function
@@ -66,34 +68,38 @@ pub enum ModelError {
 
 impl ModelError {
     /// Shorthand for [`ModelError::WrongType`] with the found type read off `value`.
-    pub(crate) fn wrong_type(path: &str, expected: &'static str, value: &Value) -> Self {
+    pub(crate) fn wrong_type(
+        path: impl fmt::Display,
+        expected: &'static str,
+        value: &Value,
+    ) -> Self {
         ModelError::WrongType {
-            path: path.to_owned(),
+            path: path.to_string(),
             expected,
             found: json_type_name(value),
         }
     }
 
     /// Shorthand for [`ModelError::Missing`].
-    pub(crate) fn missing(path: &str, expected: &'static str) -> Self {
+    pub(crate) fn missing(path: impl fmt::Display, expected: &'static str) -> Self {
         ModelError::Missing {
-            path: path.to_owned(),
+            path: path.to_string(),
             expected,
         }
     }
 
     /// Shorthand for [`ModelError::InvalidValue`].
-    pub(crate) fn invalid(path: &str, problem: impl Into<String>) -> Self {
+    pub(crate) fn invalid(path: impl fmt::Display, problem: impl Into<String>) -> Self {
         ModelError::InvalidValue {
-            path: path.to_owned(),
+            path: path.to_string(),
             problem: problem.into(),
         }
     }
 
     /// Shorthand for [`ModelError::Http`].
-    pub(crate) fn http(path: &str, reason: impl ToString) -> Self {
+    pub(crate) fn http(path: impl fmt::Display, reason: impl ToString) -> Self {
         ModelError::Http {
-            path: path.to_owned(),
+            path: path.to_string(),
             reason: reason.to_string(),
         }
     }
@@ -111,14 +117,69 @@ pub(crate) fn json_type_name(value: &Value) -> &'static str {
     }
 }
 
+/// A field path that is only spelled out when it is displayed, i.e. when an error or warning
+/// names it. Validation and conversion walk every header, query and cookie entry; building
+/// `request.headers.x-id.value` for each of them up front would cost an allocation per entry
+/// on the success path, where the path is never read.
+///
+/// Displays exactly as [`child_path`] and [`index_path`] would build it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FieldPath<'a> {
+    /// A path given as text, e.g. `request.headers`.
+    Root(&'a str),
+    /// `parent` followed by a map key (`.key`, or `["odd key"]`).
+    Key(&'a FieldPath<'a>, &'a str),
+    /// `parent` followed by an array index (`[2]`).
+    Index(&'a FieldPath<'a>, usize),
+}
+
+impl<'a> FieldPath<'a> {
+    /// A path given as text.
+    pub(crate) const fn root(path: &'a str) -> Self {
+        FieldPath::Root(path)
+    }
+
+    /// This path followed by a map key; see [`child_path`].
+    pub(crate) const fn key(&'a self, key: &'a str) -> FieldPath<'a> {
+        FieldPath::Key(self, key)
+    }
+
+    /// This path followed by an array index; see [`index_path`].
+    pub(crate) const fn index(&'a self, index: usize) -> FieldPath<'a> {
+        FieldPath::Index(self, index)
+    }
+}
+
+impl fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldPath::Root(path) => f.write_str(path),
+            FieldPath::Key(parent, key) => {
+                if is_plain_key(key) {
+                    write!(f, "{parent}.{key}")
+                } else {
+                    // serde_json's string serialisation gives a properly escaped, quoted key.
+                    let quoted = Value::String((*key).to_owned());
+                    write!(f, "{parent}[{quoted}]")
+                }
+            }
+            FieldPath::Index(parent, index) => write!(f, "{parent}[{index}]"),
+        }
+    }
+}
+
+/// Whether a map key can follow a dot in a path without making it ambiguous.
+fn is_plain_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// Appends a map key to a field path: `request.headers` + `host` gives `request.headers.host`;
 /// keys that would make the path ambiguous are quoted (`request.headers["a.b"]`).
 pub(crate) fn child_path(parent: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if plain {
+    if is_plain_key(key) {
         format!("{parent}.{key}")
     } else {
         // serde_json's string serialisation gives a properly escaped, quoted key.
@@ -167,5 +228,23 @@ mod tests {
         );
         assert_eq!(child_path("request.cookies", ""), "request.cookies[\"\"]");
         assert_eq!(index_path("x.multiValue", 2), "x.multiValue[2]");
+    }
+
+    #[test]
+    fn a_lazy_path_displays_as_the_eagerly_built_one() {
+        let root = FieldPath::root("request.headers");
+        for key in ["x-id", "a.b", "", "quo\"te", "caf\u{e9}", "new\nline"] {
+            let entry = root.key(key);
+            let multi = entry.key("multiValue");
+            let element = multi.index(3);
+            let eager = child_path(
+                &index_path(
+                    &child_path(&child_path("request.headers", key), "multiValue"),
+                    3,
+                ),
+                "value",
+            );
+            assert_eq!(element.key("value").to_string(), eager);
+        }
     }
 }

@@ -9,6 +9,7 @@ mod header_rules;
 mod normalize;
 mod verdict;
 
+use std::borrow::Cow;
 use std::ops::RangeInclusive;
 
 use base64::Engine as _;
@@ -16,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::cff::EventType;
 use crate::cff_http::{entry_occurrences, query_text};
-use crate::error::{child_path, ModelError};
+use crate::error::{FieldPath, ModelError};
 
 pub use header_rules::{
     is_disallowed_header, DISALLOWED_HEADERS, DISALLOWED_HEADER_PREFIXES, READ_ONLY_VIEWER_REQUEST,
@@ -184,20 +185,22 @@ fn check_request(
 
     let querystring = request.get("querystring");
     let query = match querystring {
-        Some(Value::String(raw)) => raw.clone(),
+        Some(Value::String(raw)) => Cow::Borrowed(raw.as_str()),
         Some(Value::Object(map)) => {
             check_entry_values(map, "request.querystring")?;
             let original = input_field("querystring").and_then(Value::as_object);
-            query_text(map, original).map_err(malformed)?
+            Cow::Owned(query_text(map, original).map_err(malformed)?)
         }
-        _ => String::new(),
+        _ => Cow::Borrowed(""),
     };
-    let query_changed = input.is_none()
-        || normalized_query(querystring) != normalized_query(input_field("querystring"));
-    if query_changed
-        && query
-            .chars()
-            .any(|c| c == ' ' || c == '#' || c.is_control())
+    // The cheap character scan first: comparing with the input builds normalised copies of
+    // both query maps, and only matters when there is something to refuse.
+    let query_invalid = query
+        .chars()
+        .any(|c| c == ' ' || c == '#' || c.is_control());
+    if query_invalid
+        && (input.is_none()
+            || normalized_query(querystring) != normalized_query(input_field("querystring")))
     {
         return Err(ValidationError::InvalidQueryString);
     }
@@ -269,9 +272,10 @@ fn check_headers(
 ) -> Result<(), ValidationError> {
     check_entry_values(headers, map)?;
     let input = input.and_then(Value::as_object);
+    let map_path = FieldPath::root(map);
     let input_entry = |name: &str| {
         input.and_then(|i| i.get(name)).map(|entry| {
-            normalize::normalize_entry(entry, map, false).unwrap_or_else(|_| entry.clone())
+            normalize::normalize_entry(entry, &map_path, false).unwrap_or_else(|_| entry.clone())
         })
     };
     for (name, entry) in headers {
@@ -281,9 +285,8 @@ fn check_headers(
                 name: name.clone(),
             });
         }
-        let path = child_path(map, name);
         let valid = http::HeaderName::from_bytes(name.as_bytes()).is_ok()
-            && entry_occurrences(entry, None, &path)
+            && entry_occurrences(entry, None, &map_path.key(name))
                 .map_err(malformed)?
                 .iter()
                 .all(|text| http::HeaderValue::from_str(text).is_ok());
@@ -302,10 +305,17 @@ fn check_headers(
     }
     for name in read_only {
         // Configured names may be written in any case; event maps are lower-case.
-        let name = name.to_ascii_lowercase();
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name.as_str())
+        };
         // Deleting a read-only header counts as changing it: compare presence too.
-        if headers.get(&name) != input_entry(&name).as_ref() {
-            return Err(ValidationError::ReadOnlyHeader { map, name });
+        if headers.get(name.as_ref()) != input_entry(&name).as_ref() {
+            return Err(ValidationError::ReadOnlyHeader {
+                map,
+                name: name.into_owned(),
+            });
         }
     }
     Ok(())
@@ -314,15 +324,16 @@ fn check_headers(
 /// Every entry must have a text value (numbers and booleans pass as their text, inferred),
 /// and so must every `multiValue` element.
 fn check_entry_values(map: &Map<String, Value>, path: &str) -> Result<(), ValidationError> {
+    let map_path = FieldPath::root(path);
     for (name, entry) in map {
-        entry_occurrences(entry, None, &child_path(path, name)).map_err(malformed)?;
+        entry_occurrences(entry, None, &map_path.key(name)).map_err(malformed)?;
     }
     Ok(())
 }
 
 fn check_cookie_attributes(cookies: &Map<String, Value>) -> Result<(), ValidationError> {
+    let map_path = FieldPath::root("response.cookies");
     for (name, entry) in cookies {
-        let path = child_path("response.cookies", name);
         let elements = entry.get("multiValue").and_then(Value::as_array);
         let objects = std::iter::once(entry).chain(elements.into_iter().flatten());
         for object in objects {
@@ -330,7 +341,7 @@ fn check_cookie_attributes(cookies: &Map<String, Value>) -> Result<(), Validatio
                 None | Some(Value::String(_)) => {}
                 Some(_) => {
                     return Err(ValidationError::malformed(
-                        &child_path(&path, "attributes"),
+                        map_path.key(name).key("attributes"),
                         "a string",
                     ))
                 }
@@ -379,8 +390,8 @@ fn normalized_query(querystring: Option<&Value>) -> Value {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(Value::Object(map)) => {
             let entries = map.iter().map(|(name, entry)| {
-                let kept =
-                    normalize::normalize_entry(entry, "", false).unwrap_or_else(|_| entry.clone());
+                let kept = normalize::normalize_entry(entry, &FieldPath::root(""), false)
+                    .unwrap_or_else(|_| entry.clone());
                 (name.clone(), kept)
             });
             Value::Object(entries.collect())

@@ -8,6 +8,7 @@
 use edgesim_functions::CloudFrontFunction;
 
 use crate::cache::CachePolicy;
+use crate::lambda::LambdaHooks;
 
 /// At most this many characters in a pattern (CloudFront quota).
 pub const MAX_PATTERN_LENGTH: usize = 255;
@@ -101,6 +102,9 @@ pub struct Behavior {
     pub cache: CachePolicy,
     pub viewer_request: Option<CloudFrontFunction>,
     pub viewer_response: Option<CloudFrontFunction>,
+    /// Lambda@Edge associations (a viewer slot holds either a CloudFront Function above or a
+    /// Lambda@Edge function here, never both).
+    pub lambda: LambdaHooks,
 }
 
 impl Behavior {

@@ -180,7 +180,13 @@ pub struct BehaviorConfig {
     pub origin: Spanned<String>,
     #[serde(default)]
     pub cache: CacheConfig,
+    /// A CloudFront Function (`code = …`) or a Lambda@Edge function (`handler = …`).
     pub viewer_request: Option<FunctionConfig>,
+    /// Lambda@Edge only (`handler = …`): runs on cache misses, before the origin.
+    pub origin_request: Option<FunctionConfig>,
+    /// Lambda@Edge only (`handler = …`): runs on the origin's answer, before it is cached.
+    pub origin_response: Option<FunctionConfig>,
+    /// A CloudFront Function (`code = …`) or a Lambda@Edge function (`handler = …`).
     pub viewer_response: Option<FunctionConfig>,
 }
 
@@ -230,17 +236,38 @@ pub enum KeyList {
     Names(Vec<String>),
 }
 
-/// A CloudFront Function associated with a viewer event.
+/// A function associated with an event: a CloudFront Function
+/// (`{ runtime = "cloudfront-js-2.0", code = "f.js" }`, viewer events only) or a Lambda@Edge
+/// function (`{ runtime = "nodejs20.x", handler = "dir/index.handler" }`, any event).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FunctionConfig {
+    /// `cloudfront-js-2.0` (the default), `cloudfront-js-1.0`, `nodejs<N>.x` or `python3.<N>`.
     #[serde(default = "default_runtime")]
     pub runtime: Spanned<String>,
-    pub code: Spanned<PathBuf>,
-    /// The id of a `[[key_value_stores]]` entry.
+    /// CloudFront Function: the code file.
+    pub code: Option<Spanned<PathBuf>>,
+    /// CloudFront Function: the id of a `[[key_value_stores]]` entry.
     pub kvs: Option<Spanned<String>>,
-    /// The compute budget ComputeUtilization is measured against (default 1 ms).
+    /// CloudFront Function: the compute budget ComputeUtilization is measured against (default
+    /// 1 ms).
     pub budget_ms: Option<f64>,
+    /// Lambda@Edge: `path/to/file.export`, relative to the config file's directory.
+    pub handler: Option<Spanned<String>>,
+    /// Lambda@Edge: the request body is in the event (viewer-request, origin-request).
+    #[serde(default)]
+    pub include_body: bool,
+    /// Lambda@Edge: the function timeout; at most (and by default) 5000 on viewer events and
+    /// 30000 on origin events.
+    pub timeout_ms: Option<u64>,
+}
+
+impl FunctionConfig {
+    /// Whether this is a Lambda@Edge function (a `handler`, or a Lambda runtime name).
+    pub fn is_lambda(&self) -> bool {
+        let runtime = self.runtime.get_ref();
+        self.handler.is_some() || runtime.starts_with("nodejs") || runtime.starts_with("python")
+    }
 }
 
 impl Config {

@@ -18,6 +18,7 @@ use crate::cache::{Cache, CachePolicy};
 use crate::config::{BehaviorConfig, Config, FunctionConfig, OriginConfig};
 use crate::error::ProxyError;
 use crate::ids;
+use crate::lambda;
 use crate::mock_origin::{MockOrigin, MockRoute};
 use crate::origin::{http_client, HttpClient, HttpTarget, Origin, OriginKind};
 
@@ -56,7 +57,37 @@ pub struct Distribution {
 impl Distribution {
     /// Checks the config and builds everything: compile errors, unknown ids and bad patterns
     /// are reported here with the file and line.
+    ///
+    /// Lambda@Edge functions are started on the current tokio runtime, which must then be
+    /// multi-threaded; [`Distribution::start`] works on any runtime.
     pub fn from_config(config: &Config) -> Result<Arc<Distribution>, ProxyError> {
+        lambda::check_associations(config)?;
+        if !lambda::any_lambda(config) {
+            return Distribution::build(config, &lambda::Started::new());
+        }
+        let handle = tokio::runtime::Handle::try_current()
+            .ok()
+            .filter(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+            .ok_or_else(|| {
+                config.error_at(
+                    None,
+                    "Lambda@Edge",
+                    "starting Lambda@Edge functions needs a multi-threaded tokio runtime here (or use Distribution::start)",
+                )
+            })?;
+        let started = tokio::task::block_in_place(|| handle.block_on(lambda::start_all(config)))?;
+        Distribution::build(config, &started)
+    }
+
+    /// [`Distribution::from_config`] for async callers: Lambda@Edge functions are started
+    /// on the caller's runtime, whatever its flavor.
+    pub async fn start(config: &Config) -> Result<Arc<Distribution>, ProxyError> {
+        lambda::check_associations(config)?;
+        let started = lambda::start_all(config).await?;
+        Distribution::build(config, &started)
+    }
+
+    fn build(config: &Config, started: &lambda::Started) -> Result<Arc<Distribution>, ProxyError> {
         let mut kvs = HashMap::new();
         for store in &config.key_value_stores {
             let loaded = KeyValueStore::load(&config.resolve(&store.file))?;
@@ -81,8 +112,9 @@ impl Distribution {
             origins.push(build_origin(config, origin)?);
         }
         let origin_ids: Vec<&str> = origins.iter().map(|o| o.id.as_str()).collect();
-        let build =
-            |b: &BehaviorConfig, field: &str| build_behavior(config, b, field, &origin_ids, &kvs);
+        let build = |b: &BehaviorConfig, field: &str| {
+            build_behavior(config, b, field, &origin_ids, &kvs, started)
+        };
         if let Some(p) = &config.default_behavior.path_pattern {
             return Err(config.error_at(
                 Some(p.span()),
@@ -281,6 +313,7 @@ fn build_behavior(
     field: &str,
     origin_ids: &[&str],
     kvs: &HashMap<String, Arc<KeyValueStore>>,
+    started: &lambda::Started,
 ) -> Result<Behavior, ProxyError> {
     let pattern =
         match &b.path_pattern {
@@ -313,6 +346,7 @@ fn build_behavior(
     })?;
     let function = |f: &Option<FunctionConfig>, event: &str| {
         f.as_ref()
+            .filter(|f| !f.is_lambda())
             .map(|f| load_function(config, f, &format!("{field}.{event}"), kvs))
             .transpose()
     };
@@ -322,6 +356,7 @@ fn build_behavior(
         cache,
         viewer_request: function(&b.viewer_request, "viewer_request")?,
         viewer_response: function(&b.viewer_response, "viewer_response")?,
+        lambda: lambda::hooks_for(started, field),
     })
 }
 
@@ -342,7 +377,14 @@ fn load_function(
                     &e.to_string(),
                 )
             })?;
-    let path = config.resolve(f.code.get_ref());
+    let code = f.code.as_ref().ok_or_else(|| {
+        config.error_at(
+            Some(f.runtime.span()),
+            field,
+            "a CloudFront Function needs `code = \"file.js\"`",
+        )
+    })?;
+    let path = config.resolve(code.get_ref());
     let mut options = FunctionOptions::new(function_name(&path), runtime);
     if let Some(id) = &f.kvs {
         let store = kvs.get(id.get_ref()).ok_or_else(|| {

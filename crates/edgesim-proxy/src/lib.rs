@@ -30,6 +30,7 @@ pub mod config;
 pub mod distribution;
 pub mod error;
 mod ids;
+pub mod lambda;
 pub mod mock_origin;
 pub mod observe;
 pub mod origin;

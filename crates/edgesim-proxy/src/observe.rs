@@ -11,7 +11,9 @@ use http::HeaderValue;
 pub enum Phase {
     ViewerRequest,
     Cache,
+    OriginRequest,
     Origin,
+    OriginResponse,
     ViewerResponse,
 }
 
@@ -20,7 +22,9 @@ impl Phase {
         match self {
             Phase::ViewerRequest => "viewer-request",
             Phase::Cache => "cache",
+            Phase::OriginRequest => "origin-request",
             Phase::Origin => "origin",
+            Phase::OriginResponse => "origin-response",
             Phase::ViewerResponse => "viewer-response",
         }
     }

@@ -23,7 +23,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use edgesim_model::failure::X_CACHE_FUNCTION_GENERATED;
+use edgesim_model::failure::{X_CACHE_FUNCTION_GENERATED, X_CACHE_LAMBDA_GENERATED};
 use edgesim_model::EdgeFailure;
 use http::header::{
     AGE, CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE,
@@ -36,6 +36,7 @@ use crate::body::{empty, full, Body};
 use crate::cache::CachedObject;
 use crate::conditional::{not_modified, ByteRange};
 use crate::distribution::Distribution;
+use crate::lambda::{self, OriginRequestOutcome, RequestOutcome};
 use crate::observe::{Phase, RequestLog};
 use crate::{ids, origin_request, origin_response, viewer_request, viewer_response};
 
@@ -77,7 +78,10 @@ impl Distribution {
             )
             .await;
         let (mut response, x_cache) = match outcome {
-            Ok(served) => self.viewer_response(behavior, served, &viewer_ip, &request_id, &mut log),
+            Ok(served) => {
+                self.viewer_response(behavior, served, &viewer_ip, &request_id, &mut log)
+                    .await
+            }
             Err(failure) => (
                 failure_response(&failure, &request_id),
                 failure.x_cache().into(),
@@ -106,28 +110,48 @@ impl Distribution {
         request_id: &str,
         log: &mut RequestLog,
     ) -> Result<Served, EdgeFailure> {
-        let (mut parts, origin_changes) = match &behavior.viewer_request {
-            None => (parts, Vec::new()),
-            Some(function) => {
-                let started = Instant::now();
-                let (outcome, utilization) =
-                    viewer_request::run(self, function, parts, viewer_ip, request_id);
-                log.add(Phase::ViewerRequest, started.elapsed());
-                log.function("viewer-request", function.name(), utilization);
-                match outcome? {
-                    viewer_request::Outcome::Continue(parts, changes) => (parts, changes),
-                    viewer_request::Outcome::Respond(response) => {
-                        return Ok(Served {
-                            response,
-                            x_cache: X_CACHE_FUNCTION_GENERATED.into(),
-                            request: None,
-                        })
+        let (mut parts, body, origin_changes) =
+            match (&behavior.viewer_request, &behavior.lambda.viewer_request) {
+                (_, Some(hook)) => {
+                    let started = Instant::now();
+                    let outcome =
+                        lambda::viewer_request(self, hook, parts, body, viewer_ip, request_id)
+                            .await;
+                    log.add(Phase::ViewerRequest, started.elapsed());
+                    match outcome? {
+                        RequestOutcome::Continue(parts, body) => (parts, body, Vec::new()),
+                        RequestOutcome::Respond(response) => {
+                            return Ok(Served {
+                                response,
+                                x_cache: X_CACHE_LAMBDA_GENERATED.into(),
+                                request: None,
+                            })
+                        }
                     }
                 }
-            }
-        };
+                (None, None) => (parts, body, Vec::new()),
+                (Some(function), None) => {
+                    let started = Instant::now();
+                    let (outcome, utilization) =
+                        viewer_request::run(self, function, parts, viewer_ip, request_id);
+                    log.add(Phase::ViewerRequest, started.elapsed());
+                    log.function("viewer-request", function.name(), utilization);
+                    match outcome? {
+                        viewer_request::Outcome::Continue(parts, changes) => (parts, body, changes),
+                        viewer_request::Outcome::Respond(response) => {
+                            return Ok(Served {
+                                response,
+                                x_cache: X_CACHE_FUNCTION_GENERATED.into(),
+                                request: None,
+                            })
+                        }
+                    }
+                }
+            };
         let origin = origin_request::select_origin(self, behavior.origin, &origin_changes)?;
-        let for_viewer_response = behavior.viewer_response.as_ref().map(|_| parts.clone());
+        let has_viewer_response =
+            behavior.viewer_response.is_some() || behavior.lambda.viewer_response.is_some();
+        let for_viewer_response = has_viewer_response.then(|| parts.clone());
         let served = |response, x_cache: &'static str, request| Served {
             response,
             x_cache: x_cache.into(),
@@ -175,11 +199,10 @@ impl Distribution {
         let is_get = parts.method == Method::GET;
         let request =
             origin_request::build(parts, body, viewer_ip, request_id, &self.settings.via_host);
-        let started = Instant::now();
-        let fetched = origin.fetch(request).await;
-        log.add(Phase::Origin, started.elapsed());
-        let (mut head, body) = fetched?.into_parts();
-        origin_response::clean(&mut head.headers);
+        let (head, body) = self
+            .exchange(behavior, request, origin, viewer_ip, request_id, log)
+            .await?
+            .into_parts();
 
         let (Some(key), Some(viewer_parts)) = (key, viewer_parts) else {
             return Ok(served(
@@ -231,8 +254,67 @@ impl Distribution {
         }
     }
 
+    /// origin-request, the origin, origin-response: what CloudFront caches for a miss. A
+    /// response generated by origin-request skips the origin and origin-response.
+    async fn exchange(
+        &self,
+        behavior: &Behavior,
+        request: Request<Body>,
+        origin: Cow<'_, crate::origin::Origin>,
+        viewer_ip: &str,
+        request_id: &str,
+        log: &mut RequestLog,
+    ) -> Result<Response<Body>, EdgeFailure> {
+        let hooks = &behavior.lambda;
+        let (request, origin, object) = match &hooks.origin_request {
+            None => (request, origin, None),
+            Some(hook) => {
+                let started = Instant::now();
+                let outcome =
+                    lambda::origin_request(self, hook, request, origin, viewer_ip, request_id)
+                        .await;
+                log.add(Phase::OriginRequest, started.elapsed());
+                match outcome? {
+                    OriginRequestOutcome::Forward {
+                        request,
+                        origin,
+                        object,
+                    } => (request, origin, Some(object)),
+                    OriginRequestOutcome::Respond(mut response) => {
+                        origin_response::clean(response.headers_mut());
+                        return Ok(response);
+                    }
+                }
+            }
+        };
+        // origin-response sees the request as sent to the origin, origin included.
+        let (request, object) = match (&hooks.origin_response, object) {
+            (None, _) => (request, None),
+            (Some(_), Some(object)) => (request, Some(object)),
+            (Some(_), None) => {
+                let (parts, body) = request.into_parts();
+                let object = lambda::origin_request_object(&parts, viewer_ip, &origin);
+                (Request::from_parts(parts, body), Some(object))
+            }
+        };
+        let started = Instant::now();
+        let fetched = origin.fetch(request).await;
+        log.add(Phase::Origin, started.elapsed());
+        let mut response = fetched?;
+        origin_response::clean(response.headers_mut());
+        let (Some(hook), Some(object)) = (&hooks.origin_response, object) else {
+            return Ok(response);
+        };
+        let started = Instant::now();
+        let outcome = lambda::origin_response(self, hook, &object, response, request_id).await;
+        log.add(Phase::OriginResponse, started.elapsed());
+        response = outcome?;
+        origin_response::clean(response.headers_mut());
+        Ok(response)
+    }
+
     /// Runs the viewer-response function when CloudFront would, and picks the final X-Cache.
-    fn viewer_response(
+    async fn viewer_response(
         &self,
         behavior: &Behavior,
         served: Served,
@@ -247,7 +329,10 @@ impl Distribution {
         } = served;
         // CloudFront labels origin error responses (status >= 400), fresh or cached, as
         // `Error from cloudfront`; generated responses keep their own label.
-        if response.status().as_u16() >= 400 && x_cache != X_CACHE_FUNCTION_GENERATED {
+        if response.status().as_u16() >= 400
+            && x_cache != X_CACHE_FUNCTION_GENERATED
+            && x_cache != X_CACHE_LAMBDA_GENERATED
+        {
             x_cache = ERROR.into();
         }
         // Via is on the response the function sees (and read-only there).
@@ -256,12 +341,29 @@ impl Distribution {
         {
             response.headers_mut().insert(VIA, via);
         }
-        let (Some(function), Some(request)) = (&behavior.viewer_response, request) else {
+        let Some(request) = request else {
             return (response, x_cache);
         };
         if !viewer_response::applies(response.status()) {
             return (response, x_cache);
         }
+        if let Some(hook) = &behavior.lambda.viewer_response {
+            let started = Instant::now();
+            let outcome =
+                lambda::viewer_response(self, hook, &request, response, viewer_ip, request_id)
+                    .await;
+            log.add(Phase::ViewerResponse, started.elapsed());
+            return match outcome {
+                Ok(response) => (response, x_cache),
+                Err(failure) => (
+                    failure_response(&failure, request_id),
+                    failure.x_cache().into(),
+                ),
+            };
+        }
+        let Some(function) = &behavior.viewer_response else {
+            return (response, x_cache);
+        };
         let (head, body) = response.into_parts();
         let started = Instant::now();
         let (outcome, utilization) =

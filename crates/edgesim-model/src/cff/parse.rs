@@ -146,7 +146,7 @@ fn check_request(request: &Value) -> Result<Value, ModelError> {
     for key in ["method", "uri"] {
         match map.get(key) {
             Some(value) => expect_string(value, &child_path("request", key))?,
-            None => return Err(ModelError::missing(&child_path("request", key), "a string")),
+            None => return Err(ModelError::missing(child_path("request", key), "a string")),
         }
     }
     // CloudFront always hands over the parsed map; the string form exists only in what a
@@ -317,7 +317,7 @@ fn check_value_fields(
 ) -> Result<(), ModelError> {
     match map.get("value") {
         Some(value) => expect_string(value, &child_path(path, "value"))?,
-        None => return Err(ModelError::missing(&child_path(path, "value"), "a string")),
+        None => return Err(ModelError::missing(child_path(path, "value"), "a string")),
     }
     if with_attributes {
         if let Some(attributes) = map.get("attributes") {

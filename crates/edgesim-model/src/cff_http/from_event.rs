@@ -4,12 +4,14 @@
 //! the `{"request": …}` wrapper) and, optionally, the matching object from the input event so
 //! that `multiValue` edits are applied as CloudFront applies them (§3.5).
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use serde_json::{Map, Value};
 
-use crate::error::{child_path, index_path, ModelError};
+use crate::error::{FieldPath, ModelError};
 
 /// What to do with the response body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,9 +64,9 @@ pub fn apply_request(
     };
     let original_map = |key: &str| original.and_then(|o| o.get(key)).and_then(Value::as_object);
     let query = match request.get("querystring") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(raw)) => raw.clone(),
-        Some(Value::Object(map)) => query_text(map, original_map("querystring"))?,
+        None | Some(Value::Null) => Cow::Borrowed(""),
+        Some(Value::String(raw)) => Cow::Borrowed(raw.as_str()),
+        Some(Value::Object(map)) => Cow::Owned(query_text(map, original_map("querystring"))?),
         Some(other) => {
             return Err(ModelError::wrong_type(
                 "request.querystring",
@@ -78,9 +80,8 @@ pub fn apply_request(
     } else {
         format!("{uri}?{query}")
     };
-    let uri: Uri = target
-        .parse()
-        .map_err(|e| ModelError::http("request.uri", e))?;
+    // Handing over the `String` spares `Uri` a copy of it.
+    let uri = Uri::try_from(target).map_err(|e| ModelError::http("request.uri", e))?;
 
     let mut headers = header_map(
         request.get("headers"),
@@ -159,18 +160,24 @@ pub fn query_text(
     map: &Map<String, Value>,
     original: Option<&Map<String, Value>>,
 ) -> Result<String, ModelError> {
-    let mut pairs = Vec::new();
+    let map_path = FieldPath::root("request.querystring");
+    let mut text = String::new();
+    let mut first = true;
     for (name, entry) in map {
-        let path = child_path("request.querystring", name);
+        let path = map_path.key(name);
         for value in entry_occurrences(entry, original.map(|o| o.get(name)), &path)? {
-            pairs.push(if value.is_empty() {
-                name.clone()
-            } else {
-                format!("{name}={value}")
-            });
+            if !first {
+                text.push('&');
+            }
+            first = false;
+            text.push_str(name);
+            if !value.is_empty() {
+                text.push('=');
+                text.push_str(&value);
+            }
         }
     }
-    Ok(pairs.join("&"))
+    Ok(text)
 }
 
 /// The occurrences an entry stands for, applying the §3.5 rule: a `multiValue` the function
@@ -179,11 +186,13 @@ pub fn query_text(
 ///
 /// `original` is `None` when the caller has no input to compare with, `Some(None)` when the
 /// input had no entry of this name (the entry is new, so any `multiValue` counts as changed).
-pub(crate) fn entry_occurrences(
-    entry: &Value,
+/// `path` names the entry in errors; it is only spelled out when there is one. Texts that are
+/// JSON strings are borrowed from `entry`.
+pub(crate) fn entry_occurrences<'v>(
+    entry: &'v Value,
     original: Option<Option<&Value>>,
-    path: &str,
-) -> Result<Vec<String>, ModelError> {
+    path: &FieldPath<'_>,
+) -> Result<Vec<Cow<'v, str>>, ModelError> {
     Ok(resolve_occurrences(entry, original, path)?
         .into_iter()
         .map(|(text, _)| text)
@@ -198,24 +207,24 @@ enum Source {
     Element(usize),
 }
 
-fn resolve_occurrences(
-    entry: &Value,
+fn resolve_occurrences<'v>(
+    entry: &'v Value,
     original: Option<Option<&Value>>,
-    path: &str,
-) -> Result<Vec<(String, Source)>, ModelError> {
+    path: &FieldPath<'_>,
+) -> Result<Vec<(Cow<'v, str>, Source)>, ModelError> {
     let map = entry
         .as_object()
         .ok_or_else(|| ModelError::wrong_type(path, "an object with a `value`", entry))?;
     let value = map
         .get("value")
-        .map(|v| scalar_text(v, &child_path(path, "value")))
+        .map(|v| scalar_text(v, &path.key("value")))
         .transpose()?;
-    let multi = multi_values(map.get("multiValue"), &child_path(path, "multiValue"))?;
+    let multi = multi_values(map.get("multiValue"), &path.key("multiValue"))?;
     let Some(multi) = multi.filter(|m| !m.is_empty()) else {
         // An empty `multiValue` is treated like an absent one (inferred).
         return match value {
             Some(value) => Ok(vec![(value, Source::Entry)]),
-            None => Err(ModelError::missing(&child_path(path, "value"), "a string")),
+            None => Err(ModelError::missing(path.key("value"), "a string")),
         };
     };
     let multi_changed = match original {
@@ -243,20 +252,20 @@ fn resolve_occurrences(
     }
 }
 
-fn multi_values(multi: Option<&Value>, path: &str) -> Result<Option<Vec<String>>, ModelError> {
+fn multi_values<'v>(
+    multi: Option<&'v Value>,
+    path: &FieldPath<'_>,
+) -> Result<Option<Vec<Cow<'v, str>>>, ModelError> {
     match multi {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(elements)) => elements
             .iter()
             .enumerate()
             .map(|(i, element)| {
-                let element_path = index_path(path, i);
+                let element_path = path.index(i);
                 match element.get("value") {
-                    Some(v) => scalar_text(v, &child_path(&element_path, "value")),
-                    None => Err(ModelError::missing(
-                        &child_path(&element_path, "value"),
-                        "a string",
-                    )),
+                    Some(v) => scalar_text(v, &element_path.key("value")),
+                    None => Err(ModelError::missing(element_path.key("value"), "a string")),
                 }
             })
             .collect::<Result<Vec<_>, _>>()
@@ -267,11 +276,11 @@ fn multi_values(multi: Option<&Value>, path: &str) -> Result<Option<Vec<String>>
 
 /// The text of an entry value. Functions sometimes store numbers or booleans; they are sent
 /// as their JSON text, like JavaScript's string conversion would (inferred).
-fn scalar_text(value: &Value, path: &str) -> Result<String, ModelError> {
+fn scalar_text<'v>(value: &'v Value, path: &FieldPath<'_>) -> Result<Cow<'v, str>, ModelError> {
     match value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        Value::Bool(b) => Ok(b.to_string()),
+        Value::String(s) => Ok(Cow::Borrowed(s)),
+        Value::Number(n) => Ok(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Ok(Cow::Borrowed(if *b { "true" } else { "false" })),
         other => Err(ModelError::wrong_type(path, "a string", other)),
     }
 }
@@ -281,15 +290,16 @@ fn header_map(
     original: Option<&Map<String, Value>>,
     path: &str,
 ) -> Result<HeaderMap, ModelError> {
+    let map_path = FieldPath::root(path);
     let mut out = HeaderMap::new();
     for (name, entry) in entries(headers, path)? {
-        let entry_path = child_path(path, name);
+        let entry_path = map_path.key(name);
         // `from_bytes` lower-cases; the wire case is the server's business (see `title_case`).
-        let header_name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|e| ModelError::http(&entry_path, e))?;
+        let header_name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|e| ModelError::http(entry_path, e))?;
         for text in entry_occurrences(entry, original.map(|o| o.get(name)), &entry_path)? {
             let value =
-                HeaderValue::from_str(&text).map_err(|e| ModelError::http(&entry_path, e))?;
+                HeaderValue::from_str(&text).map_err(|e| ModelError::http(entry_path, e))?;
             out.append(header_name.clone(), value);
         }
     }
@@ -300,14 +310,22 @@ fn cookie_line(
     cookies: Option<&Value>,
     original: Option<&Map<String, Value>>,
 ) -> Result<String, ModelError> {
-    let mut pairs = Vec::new();
+    let map_path = FieldPath::root("request.cookies");
+    let mut line = String::new();
+    let mut first = true;
     for (name, entry) in entries(cookies, "request.cookies")? {
-        let path = child_path("request.cookies", name);
+        let path = map_path.key(name);
         for value in entry_occurrences(entry, original.map(|o| o.get(name)), &path)? {
-            pairs.push(format!("{name}={value}"));
+            if !first {
+                line.push_str("; ");
+            }
+            first = false;
+            line.push_str(name);
+            line.push('=');
+            line.push_str(&value);
         }
     }
-    Ok(pairs.join("; "))
+    Ok(line)
 }
 
 /// One `Set-Cookie` line per occurrence, each with the attributes of the object its value came
@@ -316,9 +334,10 @@ fn set_cookie_lines(
     cookies: Option<&Value>,
     original: Option<&Map<String, Value>>,
 ) -> Result<Vec<String>, ModelError> {
+    let map_path = FieldPath::root("response.cookies");
     let mut lines = Vec::new();
     for (name, entry) in entries(cookies, "response.cookies")? {
-        let path = child_path("response.cookies", name);
+        let path = map_path.key(name);
         for (value, source) in resolve_occurrences(entry, original.map(|o| o.get(name)), &path)? {
             let attributes = match source {
                 Source::Entry => attribute_text(Some(entry)),
@@ -336,10 +355,10 @@ fn set_cookie_lines(
     Ok(lines)
 }
 
-fn attribute_text(object: Option<&Value>) -> String {
+fn attribute_text(object: Option<&Value>) -> &str {
     match object.and_then(|o| o.get("attributes")) {
-        Some(Value::String(text)) => text.trim().to_owned(),
-        _ => String::new(),
+        Some(Value::String(text)) => text.trim(),
+        _ => "",
     }
 }
 
@@ -386,10 +405,10 @@ fn body_change(body: Option<&Value>) -> Result<BodyChange, ModelError> {
 fn entries<'a>(
     map: Option<&'a Value>,
     path: &str,
-) -> Result<Vec<(&'a String, &'a Value)>, ModelError> {
+) -> Result<impl Iterator<Item = (&'a String, &'a Value)>, ModelError> {
     match map {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Object(map)) => Ok(map.iter().collect()),
+        None | Some(Value::Null) => Ok(None.into_iter().flatten()),
+        Some(Value::Object(map)) => Ok(Some(map).into_iter().flatten()),
         Some(other) => Err(ModelError::wrong_type(path, "an object", other)),
     }
 }

@@ -1,12 +1,14 @@
 //! Lambda@Edge header maps (`{ "host": [ {"key": "Host", "value": "…"} ] }`, lambda-edge.md
 //! §2.6) to and from `http::HeaderMap`, and the read-only lists per trigger (§4.3).
 
+use std::borrow::Cow;
+
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
 use super::Trigger;
 use crate::cff_http::title_case;
-use crate::error::{child_path, index_path, ModelError};
+use crate::error::{FieldPath, ModelError};
 use crate::validate::{
     is_disallowed_header, READ_ONLY_VIEWER_REQUEST, READ_ONLY_VIEWER_RESPONSE_2023,
 };
@@ -103,23 +105,26 @@ pub fn header_map(headers: Option<&Value>, path: &str) -> Result<HeaderMap, Mode
     let map = headers
         .as_object()
         .ok_or_else(|| ModelError::wrong_type(path, "an object", headers))?;
+    let map_path = FieldPath::root(path);
     for (name, entries) in map {
-        let entry_path = child_path(path, name);
-        let header_name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
-            .map_err(|e| ModelError::http(&entry_path, e))?;
+        let entry_path = map_path.key(name);
+        // `from_bytes` lower-cases ASCII letters itself.
+        let header_name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|e| ModelError::http(entry_path, e))?;
         let entries = entries
             .as_array()
-            .ok_or_else(|| ModelError::wrong_type(&entry_path, "an array", entries))?;
+            .ok_or_else(|| ModelError::wrong_type(entry_path, "an array", entries))?;
         for (i, entry) in entries.iter().enumerate() {
-            let value_path = child_path(&index_path(&entry_path, i), "value");
+            let element_path = entry_path.index(i);
+            let value_path = element_path.key("value");
             let text = match entry.get("value") {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Number(n)) => n.to_string(),
-                Some(other) => return Err(ModelError::wrong_type(&value_path, "a string", other)),
-                None => return Err(ModelError::missing(&value_path, "a string")),
+                Some(Value::String(s)) => Cow::Borrowed(s.as_str()),
+                Some(Value::Number(n)) => Cow::Owned(n.to_string()),
+                Some(other) => return Err(ModelError::wrong_type(value_path, "a string", other)),
+                None => return Err(ModelError::missing(value_path, "a string")),
             };
             let value =
-                HeaderValue::from_str(&text).map_err(|e| ModelError::http(&value_path, e))?;
+                HeaderValue::from_str(&text).map_err(|e| ModelError::http(value_path, e))?;
             out.append(header_name.clone(), value);
         }
     }

@@ -152,21 +152,21 @@ fn custom_from_json(
     )?;
     if domain_name.contains(':') || domain_name.parse::<std::net::IpAddr>().is_ok() {
         return Err(ModelError::invalid(
-            &format!("{path}.domainName"),
+            format!("{path}.domainName"),
             "must be a DNS name, not an IP address or a name with a port",
         ));
     }
     let port = u64_field(map, path, "port")?;
     if !(port == 80 || port == 443 || (1024..=65535).contains(&port)) {
         return Err(ModelError::invalid(
-            &format!("{path}.port"),
+            format!("{path}.port"),
             format!("{port} is not 80, 443 or 1024–65535"),
         ));
     }
     let protocol = string_field(map, path, "protocol")?;
     if protocol != "http" && protocol != "https" {
         return Err(ModelError::invalid(
-            &format!("{path}.protocol"),
+            format!("{path}.protocol"),
             format!("`{protocol}` is not `http` or `https`"),
         ));
     }
@@ -191,14 +191,14 @@ fn custom_from_json(
             .map(|item| match item.as_str() {
                 Some(p @ ("TLSv1.2" | "TLSv1.1" | "TLSv1" | "SSLv3")) => Ok(p.to_owned()),
                 _ => Err(ModelError::invalid(
-                    &format!("{path}.sslProtocols"),
+                    format!("{path}.sslProtocols"),
                     format!("{item} is not TLSv1.2, TLSv1.1, TLSv1 or SSLv3"),
                 )),
             })
             .collect::<Result<_, _>>()?,
         Some(other) => {
             return Err(ModelError::wrong_type(
-                &format!("{path}.sslProtocols"),
+                format!("{path}.sslProtocols"),
                 "an array",
                 other,
             ))
@@ -229,7 +229,7 @@ fn s3_from_json(value: &Value, request_headers: Option<&Value>) -> Result<S3Orig
     )?;
     if domain_name.chars().any(|c| c.is_ascii_uppercase()) {
         return Err(ModelError::invalid(
-            &format!("{path}.domainName"),
+            format!("{path}.domainName"),
             "must be lower-case",
         ));
     }
@@ -241,7 +241,7 @@ fn s3_from_json(value: &Value, request_headers: Option<&Value>) -> Result<S3Orig
     };
     if auth_method != "origin-access-identity" && auth_method != "none" {
         return Err(ModelError::invalid(
-            &format!("{path}.authMethod"),
+            format!("{path}.authMethod"),
             format!("`{auth_method}` is not `origin-access-identity` or `none`"),
         ));
     }
@@ -251,7 +251,7 @@ fn s3_from_json(value: &Value, request_headers: Option<&Value>) -> Result<S3Orig
         Some(Value::String(r)) => Some(r.clone()),
         Some(other) => {
             return Err(ModelError::wrong_type(
-                &format!("{path}.region"),
+                format!("{path}.region"),
                 "a string",
                 other,
             ))
@@ -259,7 +259,7 @@ fn s3_from_json(value: &Value, request_headers: Option<&Value>) -> Result<S3Orig
     };
     if auth_method == "origin-access-identity" && region.is_none() {
         return Err(ModelError::missing(
-            &format!("{path}.region"),
+            format!("{path}.region"),
             "a Region with authMethod origin-access-identity",
         ));
     }
@@ -333,12 +333,12 @@ fn custom_headers(
             ));
         }
         let entries = entries.as_array().ok_or_else(|| {
-            ModelError::wrong_type(&format!("{path}.{lower}"), "an array", entries)
+            ModelError::wrong_type(format!("{path}.{lower}"), "an array", entries)
         })?;
         for entry in entries {
             let key = entry.get("key").and_then(Value::as_str).unwrap_or(name);
             let value = entry.get("value").and_then(Value::as_str).ok_or_else(|| {
-                ModelError::missing(&format!("{path}.{lower}[].value"), "a string")
+                ModelError::missing(format!("{path}.{lower}[].value"), "a string")
             })?;
             out.push((key.to_owned(), value.to_owned()));
         }
@@ -350,11 +350,11 @@ fn string_field(map: &Map<String, Value>, path: &str, key: &str) -> Result<Strin
     match map.get(key) {
         Some(Value::String(s)) => Ok(s.clone()),
         Some(other) => Err(ModelError::wrong_type(
-            &format!("{path}.{key}"),
+            format!("{path}.{key}"),
             "a string",
             other,
         )),
-        None => Err(ModelError::missing(&format!("{path}.{key}"), "a string")),
+        None => Err(ModelError::missing(format!("{path}.{key}"), "a string")),
     }
 }
 

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::verdict::ValidationError;
-use crate::error::{child_path, index_path, json_type_name};
+use crate::error::{json_type_name, FieldPath};
 
 /// A function's return value after normalisation: either a request or a response object.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,12 +131,12 @@ fn normalize_entry_map(
             return Err(ValidationError::malformed(path, expected));
         }
     };
+    let map_path = FieldPath::root(path);
     let mut out = Map::new();
     for (name, entry) in map {
-        let entry_path = child_path(path, name);
         out.insert(
             name.clone(),
-            normalize_entry(entry, &entry_path, with_attributes)?,
+            normalize_entry(entry, &map_path.key(name), with_attributes)?,
         );
     }
     Ok(Value::Object(out))
@@ -145,7 +145,7 @@ fn normalize_entry_map(
 /// Keeps only `value`, `attributes` (response cookies) and `multiValue` of one entry.
 pub(crate) fn normalize_entry(
     entry: &Value,
-    path: &str,
+    path: &FieldPath<'_>,
     with_attributes: bool,
 ) -> Result<Value, ValidationError> {
     let map = entry
@@ -156,12 +156,11 @@ pub(crate) fn normalize_entry(
         // `multiValue: null` is read as no multiValue (inferred).
         None | Some(Value::Null) => {}
         Some(Value::Array(elements)) => {
-            let multi_path = child_path(path, "multiValue");
             let mut kept = Vec::with_capacity(elements.len());
             for (index, element) in elements.iter().enumerate() {
                 let element = element.as_object().ok_or_else(|| {
                     ValidationError::malformed(
-                        &index_path(&multi_path, index),
+                        path.key("multiValue").index(index),
                         "an object with a value",
                     )
                 })?;
@@ -171,7 +170,7 @@ pub(crate) fn normalize_entry(
         }
         Some(_) => {
             return Err(ValidationError::malformed(
-                &child_path(path, "multiValue"),
+                path.key("multiValue"),
                 "an array",
             ))
         }

@@ -97,9 +97,9 @@ pub enum ValidationError {
 }
 
 impl ValidationError {
-    pub(crate) fn malformed(path: &str, expected: &str) -> Self {
+    pub(crate) fn malformed(path: impl fmt::Display, expected: &str) -> Self {
         ValidationError::MalformedField {
-            path: path.to_owned(),
+            path: path.to_string(),
             expected: expected.to_owned(),
         }
     }
