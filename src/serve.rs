@@ -136,12 +136,31 @@ fn print_summary(
         } else {
             format!(" default_ttl={}s", behavior.cache.default_ttl.as_secs())
         };
+        let lambda = &behavior.lambda;
+        let lambdas: String = [
+            (&lambda.viewer_request, "viewer-request"),
+            (&lambda.origin_request, "origin-request"),
+            (&lambda.origin_response, "origin-response"),
+            (&lambda.viewer_response, "viewer-response"),
+        ]
+        .into_iter()
+        .filter_map(|(h, event)| {
+            h.as_ref().map(|h| {
+                format!(
+                    " {event}={} (Lambda@Edge {})",
+                    h.function.function_name(),
+                    h.function.runtime()
+                )
+            })
+        })
+        .collect();
         println!(
-            "  {:<20} -> {}{}{}{}",
+            "  {:<20} -> {}{}{}{}{}",
             behavior.pattern_text(),
             distribution.origins[behavior.origin].id,
             cache,
             hook(&behavior.viewer_request, "viewer-request").unwrap_or_default(),
+            lambdas,
             hook(&behavior.viewer_response, "viewer-response").unwrap_or_default(),
         );
     }
