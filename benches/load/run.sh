@@ -12,6 +12,8 @@
 #   functions            (c) proxy, CFF on viewer-request and viewer-response, caching disabled
 #   cache-hit            (d) proxy, every request a cache hit, no functions
 #   cache-hit-functions  (e) cache hits with CFF on both viewer events
+#   lambda-node          (f) pass-through plus a Node.js Lambda@Edge origin-request hook
+#   lambda-python        (g) pass-through plus a Python Lambda@Edge origin-request hook
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -45,7 +47,7 @@ run_case() {
 }
 
 cases=("$@")
-[ ${#cases[@]} -eq 0 ] && cases=(origin-only pass-through functions cache-hit cache-hit-functions)
+[ ${#cases[@]} -eq 0 ] && cases=(origin-only pass-through functions cache-hit cache-hit-functions lambda-node lambda-python)
 for case in "${cases[@]}"; do
     case $case in
         origin-only) run_case origin-only 18081 ;;
