@@ -50,7 +50,7 @@ fn encode_binary(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsV
     let bytes = crate::host::byte_string(args.first(), "data")?;
     let encoding = string_arg(args, 1)?.to_std_string_lossy();
     let text = match encoding.as_str() {
-        "hex" => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        "hex" => encode_hex(&bytes),
         "base64" => base64::engine::general_purpose::STANDARD.encode(&bytes),
         "base64url" => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes),
         other => {
@@ -153,11 +153,18 @@ fn utf8_decode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsV
 
 fn hex_encode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let bytes = bytes_arg(args, ctx)?;
+    Ok(JsString::from(encode_hex(&bytes).as_str()).into())
+}
+
+/// Lower-case hex, two digits per byte (Node's `'hex'`).
+fn encode_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
     }
-    Ok(JsString::from(s.as_str()).into())
+    s
 }
 
 /// Pairs of hex digits up to the first invalid pair (Node and njs agree).
@@ -229,6 +236,11 @@ mod tests {
     fn utf8_replaces_lone_surrogates() {
         assert_eq!(encode_utf8(&units("é😀")), "é😀".as_bytes());
         assert_eq!(encode_utf8(&[0x61, 0xD800, 0x62]), b"a\xEF\xBF\xBDb");
+    }
+
+    #[test]
+    fn hex_is_lower_case_two_digits_per_byte() {
+        assert_eq!(encode_hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
     }
 
     #[test]
