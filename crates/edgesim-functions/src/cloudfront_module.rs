@@ -12,7 +12,7 @@ use boa_engine::{
 };
 use serde::Serialize;
 
-use crate::convert::to_json;
+use crate::convert::{to_js, to_json};
 use crate::host::state;
 use crate::limits::MAX_CUSTOM_LOG_BYTES;
 
@@ -147,7 +147,7 @@ fn kvs_get(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue
                             .with_message(format!("value of {key:?} is not JSON: {e}")),
                     )
                 })?;
-                JsValue::from_json(&json, ctx)
+                Ok(to_js(&json, ctx))
             }
             "bytes" => Ok(JsUint8Array::from_iter(value.into_bytes(), ctx)?.into()),
             other => Err(JsNativeError::typ()
@@ -173,14 +173,14 @@ fn kvs_meta(_: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> 
         let meta = s.borrow().kvs.as_ref().map(|k| k.meta());
         let meta = meta
             .ok_or_else(|| JsNativeError::error().with_message("no KeyValueStore is associated"))?;
-        JsValue::from_json(
+        Ok(to_js(
             &serde_json::json!({
                 "creationDateTime": meta.creation_date_time,
                 "lastUpdatedDateTime": meta.last_updated_date_time,
                 "keyCount": meta.key_count,
             }),
             ctx,
-        )
+        ))
     });
     settle(result, ctx)
 }
@@ -268,7 +268,10 @@ fn log_custom_data(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
 /// `cf.edgeLocation`: populated in viewer-request only, `{}` in viewer-response (§8.1).
 fn edge_location(_: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let location = state(ctx)?.borrow().edge_location.clone();
-    JsValue::from_json(&location.unwrap_or_else(|| serde_json::json!({})), ctx)
+    Ok(to_js(
+        &location.unwrap_or_else(|| serde_json::json!({})),
+        ctx,
+    ))
 }
 
 fn no_tenant(_: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {

@@ -1,29 +1,96 @@
-//! JavaScript values to JSON with `JSON.stringify` semantics, done on the Rust side.
+//! Events into the engine and results out of it, both done on the Rust side.
 //!
-//! boa's own `JsValue::to_json` copies non-enumerable properties, turns functions into objects
-//! and does not call getters, so a request object carrying `rawQueryString()` would come back
-//! wrong. Calling the engine's `JSON.stringify` is correct but ~5× slower (engines.md §3.2).
+//! In: [`to_js`] builds plain objects the way an object literal would. boa's own
+//! `JsValue::from_json` gives every object a private property hash table ("unique shape"),
+//! which made building the event the largest cost of a run inside `serve` (a quarter of all CPU
+//! time under load); objects built here share shapes, as those of JS code do.
+//!
+//! Out: [`to_json`] follows `JSON.stringify`. boa's `JsValue::to_json` copies non-enumerable
+//! properties, turns functions into objects and does not call getters, so a request object
+//! carrying `rawQueryString()` would come back wrong. Calling the engine's `JSON.stringify` is
+//! correct but ~5× slower (engines.md §3.2).
 
-use std::collections::HashSet;
-
+use boa_engine::builtins::object::OrdinaryObject;
 use boa_engine::object::builtins::JsArray;
-use boa_engine::property::PropertyKey;
+use boa_engine::object::ObjectInitializer;
+use boa_engine::property::{PropertyDescriptor, PropertyKey};
+use boa_engine::string::JsStrVariant;
 use boa_engine::value::JsVariant;
-use boa_engine::{Context, JsNativeError, JsObject, JsResult, JsValue};
+use boa_engine::{js_string, Context, JsNativeError, JsObject, JsResult, JsString, JsValue};
 use serde_json::{Map, Number, Value};
+
+/// A JSON value as a JavaScript value: objects are ordinary objects with `Object.prototype`,
+/// shared shapes and writable, enumerable, configurable data properties (what `JSON.parse`
+/// would give).
+pub fn to_js(value: &Value, ctx: &mut Context) -> JsValue {
+    match value {
+        Value::Null => JsValue::null(),
+        Value::Bool(b) => JsValue::new(*b),
+        Value::Number(n) => match n.as_i64().and_then(|i| i32::try_from(i).ok()) {
+            Some(i) => JsValue::new(i),
+            None => JsValue::new(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => JsString::from(s.as_str()).into(),
+        Value::Array(items) => {
+            let items: Vec<JsValue> = items.iter().map(|v| to_js(v, ctx)).collect();
+            JsArray::from_iter(items, ctx).into()
+        }
+        Value::Object(map) => {
+            let obj = ObjectInitializer::with_native_data(OrdinaryObject, ctx).build();
+            for (key, item) in map {
+                let item = to_js(item, ctx);
+                obj.insert_property(
+                    event_key(key),
+                    PropertyDescriptor::builder()
+                        .value(item)
+                        .writable(true)
+                        .enumerable(true)
+                        .configurable(true),
+                );
+            }
+            obj.into()
+        }
+    }
+}
+
+/// The event's fixed property names as static strings (no allocation per run).
+fn event_key(key: &str) -> JsString {
+    match key {
+        "value" => js_string!("value"),
+        "multiValue" => js_string!("multiValue"),
+        "headers" => js_string!("headers"),
+        "cookies" => js_string!("cookies"),
+        "querystring" => js_string!("querystring"),
+        "attributes" => js_string!("attributes"),
+        "request" => js_string!("request"),
+        "response" => js_string!("response"),
+        "method" => js_string!("method"),
+        "uri" => js_string!("uri"),
+        "statusCode" => js_string!("statusCode"),
+        "statusDescription" => js_string!("statusDescription"),
+        "version" => js_string!("version"),
+        "context" => js_string!("context"),
+        "viewer" => js_string!("viewer"),
+        "ip" => js_string!("ip"),
+        "eventType" => js_string!("eventType"),
+        "requestId" => js_string!("requestId"),
+        "distributionId" => js_string!("distributionId"),
+        "distributionDomainName" => js_string!("distributionDomainName"),
+        "host" => js_string!("host"),
+        _ => JsString::from(key),
+    }
+}
 
 /// Converts like `JSON.stringify` would: own enumerable string keys in property order, skipping
 /// `undefined`, functions and symbols (as `null` inside arrays), NaN/±Infinity as `null`, integral
 /// numbers as integers. Returns `None` for a top-level `undefined` or function.
 pub fn to_json(value: &JsValue, ctx: &mut Context) -> JsResult<Option<Value>> {
-    Converter {
-        seen: HashSet::new(),
-    }
-    .convert(value, ctx)
+    Converter { seen: Vec::new() }.convert(value, ctx)
 }
 
 struct Converter {
-    seen: HashSet<JsObject>,
+    /// The objects being converted, outermost first (for cycle detection; at most `MAX_DEPTH`).
+    seen: Vec<JsObject>,
 }
 
 /// Objects nested deeper than this are refused, so hostile output cannot exhaust the Rust stack.
@@ -35,7 +102,7 @@ impl Converter {
             JsVariant::Null => Some(Value::Null),
             JsVariant::Undefined | JsVariant::Symbol(_) => None,
             JsVariant::Boolean(b) => Some(Value::Bool(b)),
-            JsVariant::String(s) => Some(Value::String(s.to_std_string_lossy())),
+            JsVariant::String(s) => Some(Value::String(rust_string(&s))),
             JsVariant::Integer32(i) => Some(Value::from(i)),
             JsVariant::Float64(f) => Some(number(f)),
             JsVariant::BigInt(_) => {
@@ -52,17 +119,18 @@ impl Converter {
                         .with_message("object nested too deeply to serialize")
                         .into());
                 }
-                if !self.seen.insert(obj.clone()) {
+                if self.seen.contains(&obj) {
                     return Err(JsNativeError::typ()
                         .with_message("Converting circular structure to JSON")
                         .into());
                 }
+                self.seen.push(obj.clone());
                 let out = if obj.is_array() {
                     self.array(&obj, ctx)
                 } else {
                     self.object(&obj, ctx)
                 };
-                self.seen.remove(&obj);
+                self.seen.pop();
                 Some(out?)
             }
         })
@@ -82,24 +150,35 @@ impl Converter {
         let mut map = Map::new();
         for key in obj.own_property_keys(ctx)? {
             let name = match &key {
-                PropertyKey::String(s) => s.to_std_string_lossy(),
+                PropertyKey::String(s) => rust_string(s),
                 PropertyKey::Index(i) => i.get().to_string(),
                 PropertyKey::Symbol(_) => continue,
             };
-            let enumerable = obj
-                .borrow()
-                .properties()
-                .get(&key)
-                .is_none_or(|d| d.enumerable().unwrap_or(false));
-            if !enumerable {
-                continue;
-            }
-            let item = obj.get(key, ctx)?;
+            // An ordinary object's own data property is read straight from its storage; getters
+            // and exotic objects (whose properties live elsewhere) go through [[Get]].
+            let own = obj.borrow().properties().get(&key);
+            let item = match own {
+                Some(d) if !d.enumerable().unwrap_or(false) => continue,
+                Some(d) if d.is_data_descriptor() => d.value().cloned().unwrap_or_default(),
+                _ => obj.get(key, ctx)?,
+            };
             if let Some(v) = self.convert(&item, ctx)? {
                 map.insert(name, v);
             }
         }
         Ok(Value::Object(map))
+    }
+}
+
+/// A JS string as Rust text; the common all-ASCII case is a plain copy (lone surrogates in
+/// UTF-16 strings become U+FFFD, as when Node writes them out).
+fn rust_string(s: &JsString) -> String {
+    match s.as_str().variant() {
+        JsStrVariant::Latin1(bytes) if bytes.is_ascii() => {
+            String::from_utf8(bytes.to_vec()).unwrap_or_default()
+        }
+        JsStrVariant::Latin1(bytes) => bytes.iter().map(|&b| char::from(b)).collect(),
+        JsStrVariant::Utf16(_) => s.to_std_string_lossy(),
     }
 }
 
@@ -145,6 +224,28 @@ mod tests {
             eval("var o = {a: 1}; Object.defineProperty(o, 'h', {value: 2, enumerable: false}); Object.defineProperty(o, 'g', {get: function () { return 3; }, enumerable: true}); o"),
             Some(json!({"a": 1, "g": 3}))
         );
+    }
+
+    #[test]
+    fn events_go_in_as_json_parse_would_build_them() {
+        let mut ctx = Context::default();
+        let event = json!({"request": {"uri": "/a", "headers": {"host": {"value": "x"}}, "n": 3000000000u64, "l": [1, "b"]}, "__proto__": 1});
+        let value = to_js(&event, &mut ctx);
+        ctx.global_object()
+            .set(boa_engine::js_string!("e"), value, false, &mut ctx)
+            .unwrap();
+        let check = ctx
+            .eval(Source::from_bytes(
+                "Object.getPrototypeOf(e.request) === Object.prototype && Object.keys(e).join() === 'request,__proto__' \
+                 && e.request.headers.host.value === 'x' && e.request.n === 3000000000 && Array.isArray(e.request.l) \
+                 && Object.getOwnPropertyDescriptor(e.request, 'uri').writable && delete e.request.uri",
+            ))
+            .unwrap();
+        assert_eq!(check, JsValue::new(true));
+        let back = ctx.eval(Source::from_bytes("e")).unwrap();
+        let mut expected = event.clone();
+        expected["request"].as_object_mut().unwrap().remove("uri");
+        assert_eq!(to_json(&back, &mut ctx).unwrap(), Some(expected));
     }
 
     #[test]

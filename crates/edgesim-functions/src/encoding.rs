@@ -78,7 +78,7 @@ fn json_parse(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVa
         return Ok(JsValue::undefined());
     }
     match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(value) => JsValue::from_json(&value, ctx),
+        Ok(value) => Ok(crate::convert::to_js(&value, ctx)),
         Err(_) => Ok(JsValue::undefined()),
     }
 }

@@ -42,7 +42,7 @@ use serde_json::Value;
 
 use crate::budget::{compute_utilization, thread_cpu_time};
 use crate::cloudfront_module::{self, OriginChange};
-use crate::convert::to_json;
+use crate::convert::{to_js, to_json};
 use crate::error::FunctionError;
 use crate::error_text::{runtime_error, syntax_error};
 use crate::host::{self, HostState, SharedState};
@@ -374,7 +374,7 @@ impl Instance {
 
     fn run(&mut self, spec: &Spec, event: &Value, deadline: Duration) -> Result<Value, Failure> {
         let ctx = &mut self.ctx;
-        let event_value = JsValue::from_json(event, ctx).map_err(|e| Failure::from_js(&e, ctx))?;
+        let event_value = to_js(event, ctx);
         if spec.options.runtime == Runtime::Js20 {
             attach_raw_query_string(&event_value, &self.raw_query_fn, ctx)
                 .map_err(|e| Failure::from_js(&e, ctx))?;
