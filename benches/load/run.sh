@@ -10,6 +10,7 @@
 #   origin-only          (a) the mock origin served directly (mock.listen), no CloudFront
 #   pass-through         (b) proxy, no functions, caching disabled
 #   functions            (c) proxy, CFF on viewer-request and viewer-response, caching disabled
+#   functions-empty      (c0) as (c) with functions that return their input unchanged
 #   cache-hit            (d) proxy, every request a cache hit, no functions
 #   cache-hit-functions  (e) cache hits with CFF on both viewer events
 #   lambda-node          (f) pass-through plus a Node.js Lambda@Edge origin-request hook
@@ -47,7 +48,7 @@ run_case() {
 }
 
 cases=("$@")
-[ ${#cases[@]} -eq 0 ] && cases=(origin-only pass-through functions cache-hit cache-hit-functions lambda-node lambda-python)
+[ ${#cases[@]} -eq 0 ] && cases=(origin-only pass-through functions functions-empty cache-hit cache-hit-functions lambda-node lambda-python)
 for case in "${cases[@]}"; do
     case $case in
         origin-only) run_case origin-only 18081 ;;

@@ -65,6 +65,9 @@ pub struct FunctionOptions {
     pub budget: Duration,
     /// edgesim's backstop: a run still going after this is stopped (default 100 ms).
     pub hard_timeout: Duration,
+    /// A run still going after this much wall time is stuck where the deadline cannot reach
+    /// it; while it lasts, further runs are refused as throttled (default 1 s).
+    pub stuck_after: Duration,
 }
 
 impl FunctionOptions {
@@ -75,6 +78,7 @@ impl FunctionOptions {
             kvs: None,
             budget: limits::DEFAULT_BUDGET,
             hard_timeout: limits::DEFAULT_HARD_TIMEOUT,
+            stuck_after: limits::DEFAULT_STUCK_AFTER,
         }
     }
 }
@@ -119,6 +123,59 @@ struct Spec {
     /// The factory-wrapped source.
     factory_source: String,
     imports: Vec<lint::Import>,
+    in_flight: InFlight,
+}
+
+/// The runs of one function executing right now, on any thread, by start time.
+///
+/// Why: boa checks the deadline between instructions, but a single native call (above all a
+/// regular expression that backtracks exponentially, see edge-samples/functions/broken/
+/// catastrophic-regex.js) cannot be interrupted and may hold its worker thread for minutes.
+/// Rather than let every request to that function take another worker until the server stops
+/// answering, later runs are refused while such a run lasts: CloudFront's 503
+/// `FunctionThrottledError` for a function that keeps exceeding its budget
+/// (cloudfront-functions.md §10).
+#[derive(Debug, Default)]
+struct InFlight {
+    runs: std::sync::Mutex<Vec<(u64, Instant)>>,
+    next: AtomicU64,
+}
+
+impl InFlight {
+    /// Registers a run, unless one has been going for longer than `stuck_after`; then returns
+    /// how long that one has been running.
+    fn enter(&self, stuck_after: Duration) -> Result<RunGuard<'_>, Duration> {
+        let now = Instant::now();
+        let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(oldest) = runs.iter().map(|(_, started)| now - *started).max() {
+            if oldest > stuck_after {
+                return Err(oldest);
+            }
+        }
+        let token = self.next.fetch_add(1, Ordering::Relaxed);
+        runs.push((token, now));
+        Ok(RunGuard {
+            in_flight: self,
+            token,
+        })
+    }
+}
+
+/// Removes its run from [`InFlight`] when the run ends, however it ends.
+struct RunGuard<'a> {
+    in_flight: &'a InFlight,
+    token: u64,
+}
+
+impl Drop for RunGuard<'_> {
+    fn drop(&mut self) {
+        let mut runs = self
+            .in_flight
+            .runs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        runs.retain(|(token, _)| *token != self.token);
+    }
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -171,6 +228,7 @@ impl CloudFrontFunction {
             options,
             factory_source,
             imports: checked.imports,
+            in_flight: InFlight::default(),
         });
         // Compile once here so syntax errors surface at load time, and warm this thread.
         let instance = Instance::new(&spec)?;
@@ -204,6 +262,14 @@ impl CloudFrontFunction {
 
     /// Runs the handler on `event` (a CloudFront Functions event object) on the current thread.
     pub fn invoke(&self, event: &Value, input: &InvokeInput) -> Invocation {
+        let _run = match self.spec.in_flight.enter(self.spec.options.stuck_after) {
+            Ok(guard) => guard,
+            Err(running_for) => {
+                return Invocation::failed(FunctionError::Throttled {
+                    running_for_ms: running_for.as_millis(),
+                })
+            }
+        };
         let instance = POOL.with(|p| p.borrow_mut().remove(&self.spec.id));
         let mut instance = match instance {
             Some(i) => i,

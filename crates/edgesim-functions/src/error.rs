@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use edgesim_model::EdgeFailure;
+
 use crate::kvs::KvsError;
 
 /// Everything that can go wrong loading or running a CloudFront Function.
@@ -18,6 +20,12 @@ pub enum FunctionError {
     /// The function threw, rejected, or was stopped; the text is in CloudFront's style.
     #[error("{0}")]
     Execution(String),
+    /// Refused without running: an earlier run of this function is still going long past the
+    /// hard time limit, so it is stuck in something the engine cannot interrupt (a regular
+    /// expression that backtracks without end). CloudFront answers 503
+    /// `FunctionThrottledError` for a function that keeps exceeding its budget.
+    #[error("FunctionThrottledError: an earlier run of this function has been running for {running_for_ms} ms and cannot be stopped (for example a regular expression that backtracks without end); this run was refused")]
+    Throttled { running_for_ms: u128 },
     /// A KeyValueStore file could not be loaded.
     #[error(transparent)]
     Kvs(#[from] KvsError),
@@ -39,5 +47,16 @@ impl FunctionError {
             self,
             FunctionError::Compile(_) | FunctionError::Execution(_)
         )
+    }
+
+    /// What CloudFront answers the viewer when a run fails this way: 503
+    /// `FunctionExecutionError` for a failed run, 503 `FunctionThrottledError` for a refused
+    /// one; anything else could not even start, which is edgesim's fault (500).
+    pub fn edge_failure(&self) -> EdgeFailure {
+        match self {
+            FunctionError::Throttled { .. } => EdgeFailure::FunctionThrottled,
+            e if e.is_execution_error() => EdgeFailure::FunctionExecution,
+            _ => EdgeFailure::Internal,
+        }
     }
 }

@@ -24,6 +24,10 @@ pub const KVS_MAX_STORE_BYTES: usize = 5 * 1024 * 1024;
 /// edgesim's own backstop, not a CloudFront quota: a run still going after this long is stopped
 /// and reported as an execution error, so runaway code can never hang the caller.
 pub const DEFAULT_HARD_TIMEOUT: Duration = Duration::from_millis(100);
+/// edgesim's own: a run past this much wall time is stuck in something the deadline cannot
+/// stop (a backtracking regular expression), and further runs of that function are refused as
+/// throttled until it ends. Ten times the hard limit, so a merely slow machine never trips it.
+pub const DEFAULT_STUCK_AFTER: Duration = Duration::from_secs(1);
 /// Loop back-edges allowed per call frame (~20 ns each in boa, so ~20 ms of spinning).
 pub const LOOP_ITERATION_LIMIT: u64 = 1_000_000;
 /// Nested calls allowed before a `RangeError`-like stop.

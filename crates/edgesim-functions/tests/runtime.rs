@@ -305,6 +305,57 @@ fn nested_loops_and_loops_in_callbacks_are_stopped_too() {
     }
 }
 
+/// A regular expression that backtracks exponentially is one native call the deadline cannot
+/// interrupt. While such a run lasts, the function is throttled: further runs are refused at
+/// once (CloudFront's 503 `FunctionThrottledError`) instead of each taking another thread.
+#[test]
+fn a_function_stuck_in_a_regular_expression_is_throttled_until_the_run_ends() {
+    let src = "function handler(e) {
+        if (e.request.uri === '/stuck') { /^(a+)+$/.test('a'.repeat(STUCK_LEN) + '!'); }
+        return e.request.uri;
+    }"
+    .replace(
+        "STUCK_LEN",
+        &std::env::var("EDGESIM_STUCK_LEN").unwrap_or("26".into()),
+    );
+    let mut options = FunctionOptions::new("stuck", Js20);
+    options.stuck_after = Duration::from_millis(50);
+    let f = CloudFrontFunction::new(&src, options).unwrap();
+    let mut stuck = event();
+    stuck["request"]["uri"] = json!("/stuck");
+
+    let started = std::time::Instant::now();
+    let stuck_run = {
+        let f = f.clone();
+        std::thread::spawn(move || f.invoke(&stuck, &InvokeInput::default()))
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let refused = f.invoke(&event(), &InvokeInput::default());
+    let still_running = !stuck_run.is_finished();
+    let stuck_run = stuck_run.join().unwrap();
+    eprintln!("the stuck run took {:?}", started.elapsed());
+    assert!(
+        still_running,
+        "the regular expression ended within 200 ms; raise EDGESIM_STUCK_LEN"
+    );
+    match refused.outcome {
+        Err(e @ FunctionError::Throttled { .. }) => {
+            assert_eq!(
+                e.edge_failure(),
+                edgesim_model::EdgeFailure::FunctionThrottled
+            );
+            assert!(e.to_string().starts_with("FunctionThrottledError"), "{e}");
+        }
+        other => panic!("expected a throttled run, got {other:?}"),
+    }
+    // The stuck run itself finished normally; once it is over the function runs again.
+    assert_eq!(stuck_run.outcome.unwrap(), json!("/stuck"));
+    assert_eq!(
+        f.invoke(&event(), &InvokeInput::default()).outcome.unwrap(),
+        json!("/a")
+    );
+}
+
 #[test]
 fn code_over_10_kb_is_refused() {
     let src = format!(

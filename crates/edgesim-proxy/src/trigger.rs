@@ -33,12 +33,7 @@ pub fn run(
     let output = match invocation.outcome {
         Err(error) => {
             tracing::warn!(target: "edgesim::function", function = name, request_id, "{error}");
-            Err(if error.is_execution_error() {
-                EdgeFailure::FunctionExecution
-            } else {
-                // Could not even start (e.g. the engine failed to set up): edgesim's fault.
-                EdgeFailure::Internal
-            })
+            Err(error.edge_failure())
         }
         Ok(returned) => {
             if tracing::enabled!(tracing::Level::DEBUG) {

@@ -1,0 +1,4 @@
+// The smallest viewer-response function: hands the response back unchanged.
+function handler(event) {
+    return event.response;
+}
