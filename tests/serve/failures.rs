@@ -82,3 +82,46 @@ async fn dead_origin_is_502_and_slow_origin_504() {
     let slow_mock = edge.get("/slow-mock").await;
     assert_error_page(&slow_mock, 504, "Error from cloudfront");
 }
+
+/// A function stuck where the engine cannot stop it (a regular expression that backtracks
+/// exponentially; boa cannot interrupt one) holds its worker thread until it ends. Meanwhile the
+/// server keeps answering, and every other request for that function is refused as CloudFront
+/// refuses a function that keeps exceeding its budget: 503 `FunctionThrottledError`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_stuck_in_a_regular_expression_is_throttled_and_the_server_keeps_answering() {
+    let origin = TestOrigin::start().await;
+    let regex = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/edge-samples/functions/broken/catastrophic-regex.js"
+    ))
+    .unwrap();
+    let config = format!(
+        "[[origins]]\nid = \"o\"\nurl = \"http://127.0.0.1:{}\"\n\
+         [default_behavior]\norigin = \"o\"\n\
+         [[behaviors]]\npath_pattern = \"/regex/*\"\norigin = \"o\"\nviewer_request = {{ code = \"regex.js\" }}\n",
+        origin.port()
+    );
+    let edge = Edge::start(&config, &[("regex.js", &regex)]).await;
+    // ~3 s of backtracking in a debug build; the run counts as stuck after 1 s.
+    let probe = format!("{}!", "a".repeat(26));
+    let stuck = tokio::spawn(crate::harness::request(
+        edge.server.local_addr(),
+        http::Request::get("/regex/stuck")
+            .header("x-probe", probe)
+            .body(String::new())
+            .unwrap(),
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+
+    assert_eq!(edge.get("/fine").await.status, 200);
+    let refused = edge.get_with("/regex/b", &[("x-probe", "ab")]).await;
+    assert_error_page(&refused, 503, "FunctionThrottledError from cloudfront");
+    assert!(
+        !stuck.is_finished(),
+        "the regular expression ended within 1.3 s; lengthen the probe"
+    );
+
+    assert_eq!(stuck.await.unwrap().status, 200);
+    let after = edge.get_with("/regex/c", &[("x-probe", "ab")]).await;
+    assert_eq!(after.status, 200, "{}", after.body);
+}
