@@ -34,7 +34,8 @@ pub struct Args {
     /// 30 s origin).
     #[arg(long, value_name = "N")]
     timeout_ms: Option<u64>,
-    /// Refuse results CloudFront may refuse but does not document (see the reference, §13).
+    /// Also refuse results CloudFront's documentation leaves open, which edgesim otherwise
+    /// accepts with a warning ending in "(refused with --strict)".
     #[arg(long)]
     strict: bool,
 }

@@ -10,3 +10,8 @@ pub use edgesim_functions as functions;
 pub use edgesim_lambda as lambda;
 pub use edgesim_model as model;
 pub use edgesim_proxy as proxy;
+
+/// The README's Rust snippets, compiled and run by `cargo test --doc` so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -107,6 +107,9 @@ fn execute(args: &Args) -> Result<ExitCode> {
             serde_json::to_string(change).unwrap_or_default()
         );
     }
+    if let Some(detail) = &run.detail {
+        eprintln!("edgesim: {detail}");
+    }
     print_json(&Output {
         test_result: &run.result,
     })?;

@@ -43,6 +43,9 @@ pub struct TestRun {
     pub failed: bool,
     /// Origin changes the function asked for; TestFunction ignores them (§8.2).
     pub origin_changes: Vec<OriginChange>,
+    /// edgesim's explanation of a refused result when CloudFront's message does not say which
+    /// header or field (e.g. ``request.headers: `x-real-ip` is a header functions may not set``).
+    pub detail: Option<String>,
 }
 
 /// Runs `function` on `event` (already checked with `edgesim_model::parse_event`).
@@ -56,6 +59,7 @@ pub fn test_function(
         ..InvokeInput::default()
     };
     let run = function.invoke(event, &input);
+    let mut detail = None;
     let mut result = TestResult {
         compute_utilization: run.compute_utilization.to_string(),
         function_execution_logs: run.logs,
@@ -75,7 +79,13 @@ pub fn test_function(
             checks.strict = options.strict;
             match validate(event_type, event, &output, &checks) {
                 Ok(valid) => result.function_output = valid.output.function_output().to_string(),
-                Err(e) => result.function_error_message = e.message(),
+                Err(e) => {
+                    let explained = e.detail();
+                    if explained != e.message() {
+                        detail = Some(explained);
+                    }
+                    result.function_error_message = e.message();
+                }
             }
         }
     }
@@ -83,6 +93,7 @@ pub fn test_function(
         failed: !result.function_error_message.is_empty(),
         result,
         origin_changes: run.origin_changes,
+        detail,
     }
 }
 
@@ -97,6 +108,7 @@ pub fn compile_failure(error: &FunctionError) -> TestRun {
         },
         failed: true,
         origin_changes: Vec::new(),
+        detail: None,
     }
 }
 

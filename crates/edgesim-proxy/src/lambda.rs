@@ -270,7 +270,11 @@ impl LambdaHook {
             Ok(payload) => payload,
         };
         if tracing::enabled!(tracing::Level::DEBUG) {
-            tracing::debug!(target: "edgesim::lambda", function = name, request_id, "returned: {payload:?}");
+            // JSON, as the function wrote it (`null` when it returned nothing).
+            let returned = payload
+                .as_ref()
+                .map_or_else(|| "null".to_owned(), Value::to_string);
+            tracing::debug!(target: "edgesim::lambda", function = name, request_id, "returned: {returned}");
         }
         match validate_output(
             self.trigger,
