@@ -111,7 +111,7 @@ fn key_arg(args: &[JsValue], ctx: &mut Context) -> JsResult<String> {
 fn settle(result: JsResult<JsValue>, ctx: &mut Context) -> JsResult<JsValue> {
     let promise = match result {
         Ok(v) => JsPromise::resolve(v, ctx)?,
-        Err(e) if crate::engine::is_engine_error(&e, ctx) => return Err(e),
+        Err(e) if crate::error::is_engine_error(&e, ctx) => return Err(e),
         Err(e) => JsPromise::reject(e, ctx)?,
     };
     Ok(promise.into())

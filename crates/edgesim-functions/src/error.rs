@@ -60,3 +60,11 @@ impl FunctionError {
         }
     }
 }
+
+/// Engine errors (loop/recursion limits) cannot be caught by JS and leave the context suspect.
+pub(crate) fn is_engine_error(err: &boa_engine::JsError, ctx: &mut boa_engine::Context) -> bool {
+    matches!(
+        err.try_native(ctx),
+        Err(boa_engine::error::TryNativeError::EngineError { .. })
+    )
+}

@@ -1,343 +1,51 @@
-//! Running a CloudFront Function: compile once per thread, a fresh top-level scope per call.
-//!
-//! Design (shared/reference/engines.md §3, §8.1):
-//! - boa's `Context` is `!Send` and costs ~0.5 ms to build, so each thread keeps one context per
-//!   function in a `thread_local!` pool and reuses it; the proxy runs functions inline on its
-//!   tokio workers with no thread hop.
-//! - The user's code is compiled once per context inside a factory,
-//!   `(function (imports) { 'use strict'; <code>; return handler; })`, and the factory is called
-//!   on every invocation, so top-level `var`s and functions start fresh each time (no state leaks
-//!   between invocations, as on CloudFront). New globals written through `globalThis` are
-//!   removed after each run; the context is rebuilt after an engine-level failure or after
-//!   `RECYCLE_AFTER` runs.
-//! - Time: each run is measured in thread CPU time for `ComputeUtilization`. Runaway code is
-//!   bounded by boa's loop and recursion limits and by a CPU-time deadline checked while the
-//!   call is polled with `evaluate_async_with_budget`; a run past the deadline is abandoned and
-//!   its context dropped.
+//! An engine context's life: built with the runtime's globals and the function compiled into
+//! a factory, then one invocation at a time (fresh scope, frozen clock, deadline), cleaned up
+//! after each run.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::future::Future;
-use std::mem::ManuallyDrop;
 use std::pin::pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use boa_engine::builtins::promise::PromiseState;
-use boa_engine::context::time::{Clock, JsInstant};
-use boa_engine::context::HostHooks;
 use boa_engine::module::IdleModuleLoader;
 use boa_engine::object::builtins::JsPromise;
 use boa_engine::object::FunctionObjectBuilder;
 use boa_engine::property::{Attribute, PropertyDescriptor, PropertyKey};
-use boa_engine::realm::Realm;
 use boa_engine::{
     js_string, Context, JsError, JsNativeError, JsObject, JsResult, JsString, JsValue,
     NativeFunction, Script, Source,
 };
 use serde_json::Value;
 
+use super::hooks::{CloudFrontHooks, FrozenClock};
+use super::{pool, Invocation, InvokeInput, Spec};
 use crate::budget::{compute_utilization, thread_cpu_time};
-use crate::cloudfront_module::{self, OriginChange};
+use crate::cloudfront_module;
 use crate::convert::{to_js, to_json};
-use crate::error::FunctionError;
+use crate::error::{is_engine_error, FunctionError};
 use crate::error_text::{runtime_error, syntax_error};
 use crate::host::{self, HostState, SharedState};
-use crate::kvs::KeyValueStore;
 use crate::limits;
-use crate::lint::{self, Module};
+use crate::lint::Module;
 use crate::runtime::Runtime;
 
-const PRELUDE: &str = include_str!("js/prelude.js");
-
-/// How a function is set up.
-#[derive(Debug, Clone)]
-pub struct FunctionOptions {
-    /// A name for logs (usually the file name).
-    pub name: String,
-    pub runtime: Runtime,
-    /// The associated KeyValueStore, if any (runtime 2.0).
-    pub kvs: Option<Arc<KeyValueStore>>,
-    /// The compute budget `ComputeUtilization` is a percentage of (default 1 ms).
-    pub budget: Duration,
-    /// edgesim's backstop: a run still going after this is stopped (default 100 ms).
-    pub hard_timeout: Duration,
-    /// A run still going after this much wall time is stuck where the deadline cannot reach
-    /// it; while it lasts, further runs are refused as throttled (default 1 s).
-    pub stuck_after: Duration,
-}
-
-impl FunctionOptions {
-    pub fn new(name: impl Into<String>, runtime: Runtime) -> Self {
-        Self {
-            name: name.into(),
-            runtime,
-            kvs: None,
-            budget: limits::DEFAULT_BUDGET,
-            hard_timeout: limits::DEFAULT_HARD_TIMEOUT,
-            stuck_after: limits::DEFAULT_STUCK_AFTER,
-        }
-    }
-}
-
-/// What one invocation sees of the outside world besides the event.
-#[derive(Debug, Clone, Default)]
-pub struct InvokeInput {
-    /// The query string as received, for `request.rawQueryString()`; `None` when there was no `?`.
-    pub raw_query: Option<String>,
-    /// The instant `Date` is frozen at (default: now).
-    pub now: Option<SystemTime>,
-    /// `cf.edgeLocation` for viewer-request runs, e.g. `{"name":"FRA","serverIp":…,"region":…}`.
-    pub edge_location: Option<Value>,
-}
-
-/// The result of one invocation.
-#[derive(Debug)]
-pub struct Invocation {
-    /// What the handler returned, as JSON (`null` for `undefined`), or why it failed.
-    pub outcome: Result<Value, FunctionError>,
-    /// `console.log` lines, truncated at 10 KB.
-    pub logs: Vec<String>,
-    /// Thread CPU time from building the event to reading the result.
-    pub cpu_time: Duration,
-    /// `min(100, round(100 · cpu_time / budget))`.
-    pub compute_utilization: u8,
-    pub origin_changes: Vec<OriginChange>,
-    pub custom_log_data: Option<String>,
-}
-
-/// A loaded CloudFront Function. Cheap to clone and shareable across threads; each thread that
-/// invokes it builds its own engine context on first use.
-#[derive(Debug, Clone)]
-pub struct CloudFrontFunction {
-    spec: Arc<Spec>,
-}
-
-#[derive(Debug)]
-struct Spec {
-    id: u64,
-    options: FunctionOptions,
-    /// The factory-wrapped source.
-    factory_source: String,
-    imports: Vec<lint::Import>,
-    in_flight: InFlight,
-}
-
-/// The runs of one function executing right now, on any thread, by start time.
-///
-/// Why: boa checks the deadline between instructions, but a single native call (above all a
-/// regular expression that backtracks exponentially, see edge-samples/functions/broken/
-/// catastrophic-regex.js) cannot be interrupted and may hold its worker thread for minutes.
-/// Rather than let every request to that function take another worker until the server stops
-/// answering, later runs are refused while such a run lasts: CloudFront's 503
-/// `FunctionThrottledError` for a function that keeps exceeding its budget
-/// (cloudfront-functions.md §10).
-#[derive(Debug, Default)]
-struct InFlight {
-    runs: std::sync::Mutex<Vec<(u64, Instant)>>,
-    next: AtomicU64,
-}
-
-impl InFlight {
-    /// Registers a run, unless one has been going for longer than `stuck_after`; then returns
-    /// how long that one has been running.
-    fn enter(&self, stuck_after: Duration) -> Result<RunGuard<'_>, Duration> {
-        let now = Instant::now();
-        let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(oldest) = runs.iter().map(|(_, started)| now - *started).max() {
-            if oldest > stuck_after {
-                return Err(oldest);
-            }
-        }
-        let token = self.next.fetch_add(1, Ordering::Relaxed);
-        runs.push((token, now));
-        Ok(RunGuard {
-            in_flight: self,
-            token,
-        })
-    }
-}
-
-/// Removes its run from [`InFlight`] when the run ends, however it ends.
-struct RunGuard<'a> {
-    in_flight: &'a InFlight,
-    token: u64,
-}
-
-impl Drop for RunGuard<'_> {
-    fn drop(&mut self) {
-        let mut runs = self
-            .in_flight
-            .runs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        runs.retain(|(token, _)| *token != self.token);
-    }
-}
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-static CONTEXTS_BUILT: AtomicU64 = AtomicU64::new(0);
-
-/// How many engine contexts this process has built (each costs a prelude parse, ~1 ms); a
-/// number that keeps growing under steady load means contexts are not being reused.
-pub fn contexts_built() -> u64 {
-    CONTEXTS_BUILT.load(Ordering::Relaxed)
-}
-
-thread_local! {
-    /// Never dropped at thread exit: boa's garbage collector is itself thread-local, and if its
-    /// storage is torn down first, dropping a context afterwards corrupts the heap (observed as
-    /// `tcache_thread_shutdown(): unaligned tcache chunk detected`). Threads that run functions
-    /// (tokio workers, the CLI's main thread) live as long as the process anyway.
-    static POOL: RefCell<ManuallyDrop<HashMap<u64, Instance>>> = RefCell::new(ManuallyDrop::new(HashMap::new()));
-}
-
-impl CloudFrontFunction {
-    /// Checks and compiles `source`. Fails with CloudFront's compile error if the runtime would
-    /// refuse it, or [`FunctionError::CodeTooLarge`] past the 10 KB quota.
-    pub fn new(source: &str, options: FunctionOptions) -> Result<Self, FunctionError> {
-        if source.len() > limits::MAX_CODE_BYTES {
-            return Err(FunctionError::CodeTooLarge {
-                size: source.len(),
-                limit: limits::MAX_CODE_BYTES,
-            });
-        }
-        let checked = lint::check(source, options.runtime)
-            .map_err(|e| FunctionError::Compile(e.to_string()))?;
-        let bindings: String = checked
-            .imports
-            .iter()
-            .map(|i| {
-                format!(
-                    "var {} = __cf_imports.{}; ",
-                    i.binding,
-                    import_key(i.module)
-                )
-            })
-            .collect();
-        // Everything before the user's first line stays on line 1, so error lines match theirs.
-        let factory_source = format!(
-            "(function (__cf_imports) {{ 'use strict'; {bindings}{}\n;return typeof handler === 'function' ? handler : undefined; }})",
-            checked.body
-        );
-        let spec = Arc::new(Spec {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            options,
-            factory_source,
-            imports: checked.imports,
-            in_flight: InFlight::default(),
-        });
-        // Compile once here so syntax errors surface at load time, and warm this thread.
-        let instance = Instance::new(&spec)?;
-        POOL.with(|p| p.borrow_mut().insert(spec.id, instance));
-        Ok(Self { spec })
-    }
-
-    /// Reads and loads a function file.
-    pub fn from_file(
-        path: &std::path::Path,
-        options: FunctionOptions,
-    ) -> Result<Self, FunctionError> {
-        let source = std::fs::read_to_string(path).map_err(|source| FunctionError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::new(&source, options)
-    }
-
-    pub fn options(&self) -> &FunctionOptions {
-        &self.spec.options
-    }
-
-    pub fn runtime(&self) -> Runtime {
-        self.spec.options.runtime
-    }
-
-    pub fn name(&self) -> &str {
-        &self.spec.options.name
-    }
-
-    /// Runs the handler on `event` (a CloudFront Functions event object) on the current thread.
-    pub fn invoke(&self, event: &Value, input: &InvokeInput) -> Invocation {
-        let _run = match self.spec.in_flight.enter(self.spec.options.stuck_after) {
-            Ok(guard) => guard,
-            Err(running_for) => {
-                return Invocation::failed(FunctionError::Throttled {
-                    running_for_ms: running_for.as_millis(),
-                })
-            }
-        };
-        let instance = POOL.with(|p| p.borrow_mut().remove(&self.spec.id));
-        let mut instance = match instance {
-            Some(i) => i,
-            None => match Instance::new(&self.spec) {
-                Ok(i) => i,
-                Err(e) => return Invocation::failed(e),
-            },
-        };
-        let (invocation, reusable) = instance.invoke(&self.spec, event, input);
-        if reusable && instance.uses < limits::RECYCLE_AFTER {
-            POOL.with(|p| p.borrow_mut().insert(self.spec.id, instance));
-        }
-        invocation
-    }
-}
-
-impl Invocation {
-    fn failed(error: FunctionError) -> Self {
-        Self {
-            outcome: Err(error),
-            logs: Vec::new(),
-            cpu_time: Duration::ZERO,
-            compute_utilization: 0,
-            origin_changes: Vec::new(),
-            custom_log_data: None,
-        }
-    }
-}
-
-fn import_key(module: Module) -> &'static str {
-    match module {
-        Module::Cloudfront => "cloudfront",
-        Module::Crypto => "crypto",
-        Module::Querystring => "querystring",
-    }
-}
-
-impl Drop for Spec {
-    /// Frees this thread's context for the function; other threads sweep theirs lazily.
-    fn drop(&mut self) {
-        // `try_with`: the pool may already be gone if this runs during thread teardown.
-        let _ = POOL.try_with(|p| {
-            if let Ok(mut pool) = p.try_borrow_mut() {
-                pool.remove(&self.id);
-            }
-        });
-    }
-}
-
-/// Drops contexts whose function has been dropped (e.g. after a config reload).
-fn sweep_pool() {
-    let _ = POOL.try_with(|p| {
-        if let Ok(mut pool) = p.try_borrow_mut() {
-            pool.retain(|_, instance| instance.spec.strong_count() > 0);
-        }
-    });
-}
+const PRELUDE: &str = include_str!("../js/prelude.js");
 
 /// One function's engine context on one thread.
-struct Instance {
+pub(super) struct Instance {
     /// The function this context serves; once it is gone the context is swept from the pool.
-    spec: std::sync::Weak<Spec>,
+    pub(super) spec: std::sync::Weak<Spec>,
     clock: Rc<FrozenClock>,
     state: SharedState,
     invoke: Script,
     raw_query_fn: JsObject,
     global_keys: Vec<PropertyKey>,
-    uses: u32,
+    pub(super) uses: u32,
     /// Declared last so the engine handles above are dropped before their context.
     ctx: Context,
 }
@@ -346,9 +54,9 @@ struct Instance {
 const YIELD_BUDGET: u32 = 4096;
 
 impl Instance {
-    fn new(spec: &Arc<Spec>) -> Result<Self, FunctionError> {
-        sweep_pool();
-        CONTEXTS_BUILT.fetch_add(1, Ordering::Relaxed);
+    pub(super) fn new(spec: &Arc<Spec>) -> Result<Self, FunctionError> {
+        pool::sweep();
+        pool::CONTEXTS_BUILT.fetch_add(1, Ordering::Relaxed);
         let clock = Rc::new(FrozenClock::default());
         let state: SharedState = Rc::new(RefCell::new(HostState {
             kvs: spec.options.kvs.clone(),
@@ -404,7 +112,12 @@ impl Instance {
     }
 
     /// Runs one invocation; the flag says whether this context may be reused afterwards.
-    fn invoke(&mut self, spec: &Spec, event: &Value, input: &InvokeInput) -> (Invocation, bool) {
+    pub(super) fn invoke(
+        &mut self,
+        spec: &Spec,
+        event: &Value,
+        input: &InvokeInput,
+    ) -> (Invocation, bool) {
         self.uses += 1;
         {
             let mut st = self.state.borrow_mut();
@@ -559,14 +272,6 @@ mod tests {
     }
 }
 
-/// Engine errors (loop/recursion limits) cannot be caught by JS and leave the context suspect.
-pub(crate) fn is_engine_error(err: &JsError, ctx: &mut Context) -> bool {
-    matches!(
-        err.try_native(ctx),
-        Err(boa_engine::error::TryNativeError::EngineError { .. })
-    )
-}
-
 /// Polls the invocation, checking the CPU-time deadline every `YIELD_BUDGET` units of work.
 fn poll_with_deadline(
     script: &Script,
@@ -666,59 +371,5 @@ fn compile_message(err: &JsError, ctx: &mut Context) -> String {
     match err.try_native(ctx) {
         Ok(native) if native.kind().to_string() == "SyntaxError" => syntax_error(native.message()),
         _ => runtime_error(err, ctx),
-    }
-}
-
-/// `eval` and `new Function(…)` throw in both runtimes (§6.2, §6.5).
-struct CloudFrontHooks;
-
-impl HostHooks for CloudFrontHooks {
-    fn ensure_can_compile_strings(
-        &self,
-        _realm: Realm,
-        _parameters: &[JsString],
-        _body: &JsString,
-        _direct: bool,
-        _context: &mut Context,
-    ) -> JsResult<()> {
-        Err(JsNativeError::eval()
-            .with_message("eval and new Function() are not supported in CloudFront Functions")
-            .into())
-    }
-}
-
-/// Every "current time" query returns the start of the invocation (§6.3 Date).
-#[derive(Debug)]
-struct FrozenClock {
-    base: Instant,
-    millis: Cell<i64>,
-}
-
-impl Default for FrozenClock {
-    fn default() -> Self {
-        Self {
-            base: Instant::now(),
-            millis: Cell::new(0),
-        }
-    }
-}
-
-impl FrozenClock {
-    fn freeze(&self, at: SystemTime) {
-        let ms = at
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        self.millis.set(ms);
-    }
-}
-
-impl Clock for FrozenClock {
-    fn now(&self) -> JsInstant {
-        let e = self.base.elapsed();
-        JsInstant::new(e.as_secs(), e.subsec_nanos())
-    }
-
-    fn system_time_millis(&self) -> i64 {
-        self.millis.get()
     }
 }
