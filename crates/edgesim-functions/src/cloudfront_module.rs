@@ -10,23 +10,12 @@ use boa_engine::property::Attribute;
 use boa_engine::{
     js_string, Context, JsError, JsNativeError, JsObject, JsResult, JsValue, NativeFunction,
 };
-use serde::Serialize;
 
 use crate::convert::{to_js, to_json};
-use crate::host::state;
 use crate::limits::MAX_CUSTOM_LOG_BYTES;
+use crate::state::state;
 
-/// One origin-modification call, with its argument as the function passed it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "method", content = "params")]
-pub enum OriginChange {
-    UpdateRequestOrigin(serde_json::Value),
-    SelectRequestOriginById {
-        origin_id: String,
-        overrides: Option<serde_json::Value>,
-    },
-    CreateRequestOriginGroup(serde_json::Value),
-}
+pub use crate::state::OriginChange;
 
 /// Builds the object `import cf from 'cloudfront'` binds.
 pub fn build(ctx: &mut Context) -> JsResult<JsObject> {

@@ -42,12 +42,12 @@ fn utf8_binary(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsVal
         return Ok(s.into());
     }
     let bytes = encode_utf8(&s.to_vec());
-    Ok(crate::host::to_byte_string(&bytes))
+    Ok(to_byte_string(&bytes))
 }
 
 /// `encodeBinary(byteString, 'hex' | 'base64' | 'base64url')`: how a digest is printed.
 fn encode_binary(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    let bytes = crate::host::byte_string(args.first(), "data")?;
+    let bytes = byte_string(args.first(), "data")?;
     let encoding = string_arg(args, 1)?.to_std_string_lossy();
     let text = match encoding.as_str() {
         "hex" => encode_hex(&bytes),
@@ -256,4 +256,25 @@ mod tests {
         assert_eq!(decode_base64(&units("-_-_")), [0xfb, 0xff, 0xbf]);
         assert_eq!(decode_base64(&units("aGk=aGk=")), b"hi");
     }
+}
+
+/// Reads a byte string (one byte per UTF-16 code unit, each 0..=255).
+pub fn byte_string(value: Option<&JsValue>, what: &str) -> JsResult<Vec<u8>> {
+    let s = value.and_then(JsValue::as_string).ok_or_else(|| {
+        JsNativeError::typ().with_message(format!("{what} must be a byte string"))
+    })?;
+    s.iter()
+        .map(|u| {
+            u8::try_from(u).map_err(|_| {
+                JsNativeError::typ()
+                    .with_message(format!("{what} is not a byte string"))
+                    .into()
+            })
+        })
+        .collect()
+}
+
+pub fn to_byte_string(bytes: &[u8]) -> JsValue {
+    let units: Vec<u16> = bytes.iter().map(|&b| u16::from(b)).collect();
+    JsString::from(units.as_slice()).into()
 }

@@ -28,7 +28,7 @@ pub fn runtime_error(err: &JsError, ctx: &mut Context) -> String {
 /// A value thrown by user code: `name: message` for error objects, the value itself otherwise.
 fn thrown_value(value: &JsValue, ctx: &mut Context) -> String {
     let Some(obj) = value.as_object() else {
-        return crate::host::display(value, ctx);
+        return display(value, ctx);
     };
     let mut field = |key| {
         obj.get(key, ctx)
@@ -44,7 +44,7 @@ fn thrown_value(value: &JsValue, ctx: &mut Context) -> String {
         (Some(name), Some(msg)) => translate(&name, &msg),
         (Some(name), None) => name,
         (None, Some(msg)) => format!("Error: {msg}"),
-        (None, None) => crate::host::display(value, ctx),
+        (None, None) => display(value, ctx),
     }
 }
 
@@ -133,4 +133,23 @@ mod tests {
             "ReferenceError: \"URL\" is not defined"
         );
     }
+}
+
+/// How a logged value prints.
+pub fn display(value: &JsValue, ctx: &mut Context) -> String {
+    if let Some(s) = value.as_string() {
+        return s.to_std_string_lossy();
+    }
+    if let Some(obj) = value.as_object() {
+        // Error objects print as `Name: message`, as njs prints them, not as `{}`.
+        if obj.is::<boa_engine::builtins::error::Error>() {
+            return runtime_error(&boa_engine::JsError::from_opaque(value.clone()), ctx);
+        }
+    }
+    if value.is_object() && !value.is_callable() {
+        if let Ok(Some(json)) = crate::convert::to_json(value, ctx) {
+            return json.to_string();
+        }
+    }
+    value.display().to_string()
 }

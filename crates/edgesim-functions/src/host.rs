@@ -1,86 +1,18 @@
-//! What the host gives a function's engine: `console.log`, the crypto primitives behind the
-//! `crypto` module, and the per-invocation state they write to.
-//!
-//! Natives find the state through `Context::get_data`, so one set of native functions serves
-//! every invocation of a pooled context.
-
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::sync::Arc;
+//! What the host gives a function's engine: `console.log` and the crypto primitives behind the
+//! `crypto` module. They write to the per-invocation state (`crate::state`).
 
 use boa_engine::object::ObjectInitializer;
 use boa_engine::property::Attribute;
-use boa_engine::{js_string, Context, JsNativeError, JsResult, JsString, JsValue, NativeFunction};
+use boa_engine::{js_string, Context, JsNativeError, JsResult, JsValue, NativeFunction};
 use hmac::{Hmac, Mac};
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use crate::cloudfront_module::OriginChange;
-use crate::convert::to_json;
-use crate::kvs::KeyValueStore;
-use crate::limits::MAX_LOG_BYTES;
+use crate::encoding::{byte_string, to_byte_string};
+use crate::error_text::display;
 use crate::runtime::Runtime;
-
-/// Per-invocation facts the natives read and write.
-#[derive(Debug, Default)]
-pub struct HostState {
-    pub logs: Vec<String>,
-    pub log_bytes: usize,
-    pub logs_truncated: bool,
-    /// What `request.rawQueryString()` returns; `None` means the URL had no `?`.
-    pub raw_query: Option<String>,
-    pub origin_changes: Vec<OriginChange>,
-    pub custom_log_data: Option<String>,
-    /// The viewer-request edge location, for `cf.edgeLocation`.
-    pub edge_location: Option<serde_json::Value>,
-    pub kvs: Option<Arc<KeyValueStore>>,
-}
-
-impl HostState {
-    pub fn reset(&mut self) {
-        self.logs.clear();
-        self.log_bytes = 0;
-        self.logs_truncated = false;
-        self.raw_query = None;
-        self.origin_changes.clear();
-        self.custom_log_data = None;
-        self.edge_location = None;
-    }
-
-    /// Appends a log line, truncating the invocation's output at 10 KB as CloudFront does.
-    fn log(&mut self, line: String) {
-        if self.logs_truncated {
-            return;
-        }
-        let room = MAX_LOG_BYTES.saturating_sub(self.log_bytes);
-        if line.len() > room {
-            let mut cut = room;
-            while !line.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            if cut > 0 {
-                self.logs.push(line[..cut].to_owned());
-            }
-            self.log_bytes = MAX_LOG_BYTES;
-            self.logs_truncated = true;
-            return;
-        }
-        self.log_bytes += line.len();
-        self.logs.push(line);
-    }
-}
-
-pub type SharedState = Rc<RefCell<HostState>>;
-
-/// The state of the invocation running in `ctx`.
-pub fn state(ctx: &Context) -> JsResult<SharedState> {
-    ctx.get_data::<SharedState>().cloned().ok_or_else(|| {
-        JsNativeError::error()
-            .with_message("edgesim: no host state")
-            .into()
-    })
-}
+use crate::state::state;
 
 /// Installs `console` (only `log`, as CloudFront documents) and `__cf_native` for the prelude.
 pub fn install(ctx: &mut Context, runtime: Runtime) -> JsResult<()> {
@@ -120,49 +52,6 @@ fn console_log(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsV
     }
     state(ctx)?.borrow_mut().log(parts.join(" "));
     Ok(JsValue::undefined())
-}
-
-/// How a logged value prints.
-pub fn display(value: &JsValue, ctx: &mut Context) -> String {
-    if let Some(s) = value.as_string() {
-        return s.to_std_string_lossy();
-    }
-    if let Some(obj) = value.as_object() {
-        // Error objects print as `Name: message`, as njs prints them, not as `{}`.
-        if obj.is::<boa_engine::builtins::error::Error>() {
-            return crate::error_text::runtime_error(
-                &boa_engine::JsError::from_opaque(value.clone()),
-                ctx,
-            );
-        }
-    }
-    if value.is_object() && !value.is_callable() {
-        if let Ok(Some(json)) = to_json(value, ctx) {
-            return json.to_string();
-        }
-    }
-    value.display().to_string()
-}
-
-/// Reads a byte string (one byte per UTF-16 code unit, each 0..=255).
-pub fn byte_string(value: Option<&JsValue>, what: &str) -> JsResult<Vec<u8>> {
-    let s = value.and_then(JsValue::as_string).ok_or_else(|| {
-        JsNativeError::typ().with_message(format!("{what} must be a byte string"))
-    })?;
-    s.iter()
-        .map(|u| {
-            u8::try_from(u).map_err(|_| {
-                JsNativeError::typ()
-                    .with_message(format!("{what} is not a byte string"))
-                    .into()
-            })
-        })
-        .collect()
-}
-
-pub fn to_byte_string(bytes: &[u8]) -> JsValue {
-    let units: Vec<u16> = bytes.iter().map(|&b| u16::from(b)).collect();
-    JsString::from(units.as_slice()).into()
 }
 
 fn algorithm(args: &[JsValue]) -> JsResult<String> {
@@ -211,20 +100,4 @@ fn hmac(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
         other => return Err(unsupported(other)),
     };
     Ok(to_byte_string(&out))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn logs_stop_at_10_kb() {
-        let mut s = HostState::default();
-        for _ in 0..20 {
-            s.log("x".repeat(1000));
-        }
-        let total: usize = s.logs.iter().map(String::len).sum();
-        assert_eq!(total, MAX_LOG_BYTES);
-        assert!(s.logs_truncated);
-    }
 }

@@ -26,6 +26,7 @@ mod lexer;
 pub mod limits;
 mod lint;
 pub mod runtime;
+mod state;
 pub mod test_function;
 
 pub use cloudfront_module::OriginChange;

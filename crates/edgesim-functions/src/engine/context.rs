@@ -6,7 +6,6 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
 use std::time::{Duration, SystemTime};
@@ -23,16 +22,17 @@ use boa_engine::{
 use serde_json::Value;
 
 use super::hooks::{CloudFrontHooks, FrozenClock};
-use super::{pool, Invocation, InvokeInput, Spec};
+use super::spec::{Invocation, InvokeInput, Spec};
 use crate::budget::{compute_utilization, thread_cpu_time};
 use crate::cloudfront_module;
 use crate::convert::{to_js, to_json};
 use crate::error::{is_engine_error, FunctionError};
 use crate::error_text::{runtime_error, syntax_error};
-use crate::host::{self, HostState, SharedState};
+use crate::host;
 use crate::limits;
 use crate::lint::Module;
 use crate::runtime::Runtime;
+use crate::state::{HostState, SharedState};
 
 const PRELUDE: &str = include_str!("../js/prelude.js");
 
@@ -55,8 +55,6 @@ const YIELD_BUDGET: u32 = 4096;
 
 impl Instance {
     pub(super) fn new(spec: &Arc<Spec>) -> Result<Self, FunctionError> {
-        pool::sweep();
-        pool::CONTEXTS_BUILT.fetch_add(1, Ordering::Relaxed);
         let clock = Rc::new(FrozenClock::default());
         let state: SharedState = Rc::new(RefCell::new(HostState {
             kvs: spec.options.kvs.clone(),
@@ -361,7 +359,7 @@ fn attach_raw_query_string(event: &JsValue, f: &JsObject, ctx: &mut Context) -> 
 }
 
 fn raw_query_string(_: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
-    Ok(match &host::state(ctx)?.borrow().raw_query {
+    Ok(match &crate::state::state(ctx)?.borrow().raw_query {
         Some(q) => JsString::from(q.as_str()).into(),
         None => JsValue::undefined(),
     })

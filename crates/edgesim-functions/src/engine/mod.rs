@@ -1,8 +1,9 @@
 //! Running a CloudFront Function: compile once per thread, a fresh top-level scope per call.
 //!
-//! This file is the public API; `pool` keeps one engine context per function and thread,
-//! `context` builds a context and runs one invocation in it, `hooks` holds the engine's host hooks
-//! (frozen clock, no `eval`).
+//! This file is the public API. `spec` holds its data types, `pool` keeps one engine context per
+//! function and thread, `context` builds a context and runs one invocation in it, and `hooks`
+//! holds the engine's host hooks (frozen clock, no `eval`). Dependencies run one way:
+//! mod → pool → context → spec, hooks.
 //!
 //! Design (shared/reference/engines.md §3, §8.1):
 //! - boa's `Context` is `!Send` and costs ~0.5 ms to build, so each thread keeps one context per
@@ -22,146 +23,27 @@
 mod context;
 mod hooks;
 mod pool;
+mod spec;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
-use crate::cloudfront_module::OriginChange;
 use crate::error::FunctionError;
-use crate::kvs::KeyValueStore;
 use crate::limits;
 use crate::lint::{self, Module};
 use crate::runtime::Runtime;
 
-use context::Instance;
 pub use pool::contexts_built;
-
-/// How a function is set up.
-#[derive(Debug, Clone)]
-pub struct FunctionOptions {
-    /// A name for logs (usually the file name).
-    pub name: String,
-    pub runtime: Runtime,
-    /// The associated KeyValueStore, if any (runtime 2.0).
-    pub kvs: Option<Arc<KeyValueStore>>,
-    /// The compute budget `ComputeUtilization` is a percentage of (default 1 ms).
-    pub budget: Duration,
-    /// edgesim's backstop: a run still going after this is stopped (default 100 ms).
-    pub hard_timeout: Duration,
-    /// A run still going after this much wall time is stuck where the deadline cannot reach
-    /// it; while it lasts, further runs are refused as throttled (default 1 s).
-    pub stuck_after: Duration,
-}
-
-impl FunctionOptions {
-    pub fn new(name: impl Into<String>, runtime: Runtime) -> Self {
-        Self {
-            name: name.into(),
-            runtime,
-            kvs: None,
-            budget: limits::DEFAULT_BUDGET,
-            hard_timeout: limits::DEFAULT_HARD_TIMEOUT,
-            stuck_after: limits::DEFAULT_STUCK_AFTER,
-        }
-    }
-}
-
-/// What one invocation sees of the outside world besides the event.
-#[derive(Debug, Clone, Default)]
-pub struct InvokeInput {
-    /// The query string as received, for `request.rawQueryString()`; `None` when there was no `?`.
-    pub raw_query: Option<String>,
-    /// The instant `Date` is frozen at (default: now).
-    pub now: Option<SystemTime>,
-    /// `cf.edgeLocation` for viewer-request runs, e.g. `{"name":"FRA","serverIp":…,"region":…}`.
-    pub edge_location: Option<Value>,
-}
-
-/// The result of one invocation.
-#[derive(Debug)]
-pub struct Invocation {
-    /// What the handler returned, as JSON (`null` for `undefined`), or why it failed.
-    pub outcome: Result<Value, FunctionError>,
-    /// `console.log` lines, truncated at 10 KB.
-    pub logs: Vec<String>,
-    /// Thread CPU time from building the event to reading the result.
-    pub cpu_time: Duration,
-    /// `min(100, round(100 · cpu_time / budget))`.
-    pub compute_utilization: u8,
-    pub origin_changes: Vec<OriginChange>,
-    pub custom_log_data: Option<String>,
-}
+pub use spec::{FunctionOptions, Invocation, InvokeInput};
+use spec::{InFlight, Spec};
 
 /// A loaded CloudFront Function. Cheap to clone and shareable across threads; each thread that
 /// invokes it builds its own engine context on first use.
 #[derive(Debug, Clone)]
 pub struct CloudFrontFunction {
     spec: Arc<Spec>,
-}
-
-#[derive(Debug)]
-struct Spec {
-    id: u64,
-    options: FunctionOptions,
-    /// The factory-wrapped source.
-    factory_source: String,
-    imports: Vec<lint::Import>,
-    in_flight: InFlight,
-}
-
-/// The runs of one function executing right now, on any thread, by start time.
-///
-/// Why: boa checks the deadline between instructions, but a single native call (above all a
-/// regular expression that backtracks exponentially, see edge-samples/functions/broken/
-/// catastrophic-regex.js) cannot be interrupted and may hold its worker thread for minutes.
-/// Rather than let every request to that function take another worker until the server stops
-/// answering, later runs are refused while such a run lasts: CloudFront's 503
-/// `FunctionThrottledError` for a function that keeps exceeding its budget
-/// (cloudfront-functions.md §10).
-#[derive(Debug, Default)]
-struct InFlight {
-    runs: std::sync::Mutex<Vec<(u64, Instant)>>,
-    next: AtomicU64,
-}
-
-impl InFlight {
-    /// Registers a run, unless one has been going for longer than `stuck_after`; then returns
-    /// how long that one has been running.
-    fn enter(&self, stuck_after: Duration) -> Result<RunGuard<'_>, Duration> {
-        let now = Instant::now();
-        let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(oldest) = runs.iter().map(|(_, started)| now - *started).max() {
-            if oldest > stuck_after {
-                return Err(oldest);
-            }
-        }
-        let token = self.next.fetch_add(1, Ordering::Relaxed);
-        runs.push((token, now));
-        Ok(RunGuard {
-            in_flight: self,
-            token,
-        })
-    }
-}
-
-/// Removes its run from [`InFlight`] when the run ends, however it ends.
-struct RunGuard<'a> {
-    in_flight: &'a InFlight,
-    token: u64,
-}
-
-impl Drop for RunGuard<'_> {
-    fn drop(&mut self) {
-        let mut runs = self
-            .in_flight
-            .runs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        runs.retain(|(token, _)| *token != self.token);
-    }
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -202,7 +84,7 @@ impl CloudFrontFunction {
             in_flight: InFlight::default(),
         });
         // Compile once here so syntax errors surface at load time, and warm this thread.
-        let instance = Instance::new(&spec)?;
+        let instance = pool::build(&spec)?;
         pool::put(spec.id, instance);
         Ok(Self { spec })
     }
@@ -244,7 +126,7 @@ impl CloudFrontFunction {
         let instance = pool::take(self.spec.id);
         let mut instance = match instance {
             Some(i) => i,
-            None => match Instance::new(&self.spec) {
+            None => match pool::build(&self.spec) {
                 Ok(i) => i,
                 Err(e) => return Invocation::failed(e),
             },
@@ -254,19 +136,6 @@ impl CloudFrontFunction {
             pool::put(self.spec.id, instance);
         }
         invocation
-    }
-}
-
-impl Invocation {
-    fn failed(error: FunctionError) -> Self {
-        Self {
-            outcome: Err(error),
-            logs: Vec::new(),
-            cpu_time: Duration::ZERO,
-            compute_utilization: 0,
-            origin_changes: Vec::new(),
-            custom_log_data: None,
-        }
     }
 }
 

@@ -5,9 +5,13 @@ use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::Instance;
+use std::sync::Arc;
 
-pub(super) static CONTEXTS_BUILT: AtomicU64 = AtomicU64::new(0);
+use super::context::Instance;
+use super::spec::Spec;
+use crate::error::FunctionError;
+
+static CONTEXTS_BUILT: AtomicU64 = AtomicU64::new(0);
 
 /// How many engine contexts this process has built (each costs a prelude parse, ~1 ms); a
 /// number that keeps growing under steady load means contexts are not being reused.
@@ -44,10 +48,17 @@ pub(super) fn forget(id: u64) {
 }
 
 /// Drops contexts whose function has been dropped (e.g. after a config reload).
-pub(super) fn sweep() {
+fn sweep() {
     let _ = POOL.try_with(|p| {
         if let Ok(mut pool) = p.try_borrow_mut() {
             pool.retain(|_, instance| instance.spec.strong_count() > 0);
         }
     });
+}
+
+/// Builds a context for `spec` on this thread (after dropping contexts of dropped functions).
+pub(super) fn build(spec: &Arc<Spec>) -> Result<Instance, FunctionError> {
+    sweep();
+    CONTEXTS_BUILT.fetch_add(1, Ordering::Relaxed);
+    Instance::new(spec)
 }
