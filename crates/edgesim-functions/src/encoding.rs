@@ -224,6 +224,27 @@ fn base64_decode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<J
     to_array(&decode_base64(&s.to_vec()), ctx)
 }
 
+/// Reads a byte string (one byte per UTF-16 code unit, each 0..=255).
+pub fn byte_string(value: Option<&JsValue>, what: &str) -> JsResult<Vec<u8>> {
+    let s = value.and_then(JsValue::as_string).ok_or_else(|| {
+        JsNativeError::typ().with_message(format!("{what} must be a byte string"))
+    })?;
+    s.iter()
+        .map(|u| {
+            u8::try_from(u).map_err(|_| {
+                JsNativeError::typ()
+                    .with_message(format!("{what} is not a byte string"))
+                    .into()
+            })
+        })
+        .collect()
+}
+
+pub fn to_byte_string(bytes: &[u8]) -> JsValue {
+    let units: Vec<u16> = bytes.iter().map(|&b| u16::from(b)).collect();
+    JsString::from(units.as_slice()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,25 +277,4 @@ mod tests {
         assert_eq!(decode_base64(&units("-_-_")), [0xfb, 0xff, 0xbf]);
         assert_eq!(decode_base64(&units("aGk=aGk=")), b"hi");
     }
-}
-
-/// Reads a byte string (one byte per UTF-16 code unit, each 0..=255).
-pub fn byte_string(value: Option<&JsValue>, what: &str) -> JsResult<Vec<u8>> {
-    let s = value.and_then(JsValue::as_string).ok_or_else(|| {
-        JsNativeError::typ().with_message(format!("{what} must be a byte string"))
-    })?;
-    s.iter()
-        .map(|u| {
-            u8::try_from(u).map_err(|_| {
-                JsNativeError::typ()
-                    .with_message(format!("{what} is not a byte string"))
-                    .into()
-            })
-        })
-        .collect()
-}
-
-pub fn to_byte_string(bytes: &[u8]) -> JsValue {
-    let units: Vec<u16> = bytes.iter().map(|&b| u16::from(b)).collect();
-    JsString::from(units.as_slice()).into()
 }

@@ -106,6 +106,25 @@ pub fn syntax_error(message: &str) -> String {
     }
 }
 
+/// How a logged value prints.
+pub fn display(value: &JsValue, ctx: &mut Context) -> String {
+    if let Some(s) = value.as_string() {
+        return s.to_std_string_lossy();
+    }
+    if let Some(obj) = value.as_object() {
+        // Error objects print as `Name: message`, as njs prints them, not as `{}`.
+        if obj.is::<boa_engine::builtins::error::Error>() {
+            return runtime_error(&boa_engine::JsError::from_opaque(value.clone()), ctx);
+        }
+    }
+    if value.is_object() && !value.is_callable() {
+        if let Ok(Some(json)) = crate::convert::to_json(value, ctx) {
+            return json.to_string();
+        }
+    }
+    value.display().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,23 +152,4 @@ mod tests {
             "ReferenceError: \"URL\" is not defined"
         );
     }
-}
-
-/// How a logged value prints.
-pub fn display(value: &JsValue, ctx: &mut Context) -> String {
-    if let Some(s) = value.as_string() {
-        return s.to_std_string_lossy();
-    }
-    if let Some(obj) = value.as_object() {
-        // Error objects print as `Name: message`, as njs prints them, not as `{}`.
-        if obj.is::<boa_engine::builtins::error::Error>() {
-            return runtime_error(&boa_engine::JsError::from_opaque(value.clone()), ctx);
-        }
-    }
-    if value.is_object() && !value.is_callable() {
-        if let Ok(Some(json)) = crate::convert::to_json(value, ctx) {
-            return json.to_string();
-        }
-    }
-    value.display().to_string()
 }

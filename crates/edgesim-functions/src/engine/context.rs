@@ -227,49 +227,6 @@ fn runtime_context(
     Ok(ctx)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The prelude with the Rust natives, in boa, against Node's own answers: the Node test
-    /// (tests/js/prelude_test.mjs) writes every case it checks, with Node's result, as a plain
-    /// script that counts mismatches (EDGESIM_REPLAY_DIR).
-    #[test]
-    fn prelude_in_boa_gives_nodes_answers() {
-        let dir = std::env::temp_dir().join(format!("edgesim-replay-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let status = std::process::Command::new("node")
-            .args(["--test", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js/")])
-            .env("EDGESIM_REPLAY_DIR", &dir)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .expect("node is installed");
-        assert!(status.success());
-        // boa's own message for encodeURIComponent on a lone surrogate differs from V8's.
-        let known = ["encodeURIComponent"];
-        for runtime in Runtime::ALL {
-            let replay =
-                std::fs::read_to_string(dir.join(format!("replay-{}.js", &runtime.id()[14..])))
-                    .unwrap();
-            let state = Rc::new(RefCell::new(HostState::default()));
-            let mut ctx = runtime_context(runtime, Rc::new(FrozenClock::default()), state).unwrap();
-            ctx.runtime_limits_mut().disable_loop_iteration_limit();
-            let report = ctx.eval(Source::from_bytes(&replay)).unwrap();
-            let report = report.as_string().unwrap().to_std_string_lossy();
-            let unexplained: Vec<&str> = report
-                .split("\n")
-                .skip(1)
-                .filter(|l| {
-                    !l.starts_with("  ") && !l.is_empty() && !known.iter().any(|k| l.contains(k))
-                })
-                .collect();
-            assert!(unexplained.is_empty(), "{runtime}: {report}");
-            assert!(report.contains(" failures of "), "{report}");
-            eprintln!("{runtime}: {}", report.lines().next().unwrap_or_default());
-        }
-    }
-}
-
 /// Polls the invocation, checking the CPU-time deadline every `YIELD_BUDGET` units of work.
 fn poll_with_deadline(
     script: &Script,
@@ -369,5 +326,48 @@ fn compile_message(err: &JsError, ctx: &mut Context) -> String {
     match err.try_native(ctx) {
         Ok(native) if native.kind().to_string() == "SyntaxError" => syntax_error(native.message()),
         _ => runtime_error(err, ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The prelude with the Rust natives, in boa, against Node's own answers: the Node test
+    /// (tests/js/prelude_test.mjs) writes every case it checks, with Node's result, as a plain
+    /// script that counts mismatches (EDGESIM_REPLAY_DIR).
+    #[test]
+    fn prelude_in_boa_gives_nodes_answers() {
+        let dir = std::env::temp_dir().join(format!("edgesim-replay-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = std::process::Command::new("node")
+            .args(["--test", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js/")])
+            .env("EDGESIM_REPLAY_DIR", &dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("node is installed");
+        assert!(status.success());
+        // boa's own message for encodeURIComponent on a lone surrogate differs from V8's.
+        let known = ["encodeURIComponent"];
+        for runtime in Runtime::ALL {
+            let replay =
+                std::fs::read_to_string(dir.join(format!("replay-{}.js", &runtime.id()[14..])))
+                    .unwrap();
+            let state = Rc::new(RefCell::new(HostState::default()));
+            let mut ctx = runtime_context(runtime, Rc::new(FrozenClock::default()), state).unwrap();
+            ctx.runtime_limits_mut().disable_loop_iteration_limit();
+            let report = ctx.eval(Source::from_bytes(&replay)).unwrap();
+            let report = report.as_string().unwrap().to_std_string_lossy();
+            let unexplained: Vec<&str> = report
+                .split("\n")
+                .skip(1)
+                .filter(|l| {
+                    !l.starts_with("  ") && !l.is_empty() && !known.iter().any(|k| l.contains(k))
+                })
+                .collect();
+            assert!(unexplained.is_empty(), "{runtime}: {report}");
+            assert!(report.contains(" failures of "), "{report}");
+            eprintln!("{runtime}: {}", report.lines().next().unwrap_or_default());
+        }
     }
 }
