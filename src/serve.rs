@@ -42,6 +42,17 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    init_logging(&args);
+    match execute(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("edgesim serve: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(args: &Args) {
     let level = match (args.quiet, args.verbose) {
         (true, _) => Level::WARN,
         (_, true) => Level::DEBUG,
@@ -52,127 +63,65 @@ pub fn run(args: Args) -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    match execute(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("edgesim serve: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 fn load_config(args: &Args) -> Result<Config> {
-    if let Some(path) = &args.config {
-        return Ok(Config::load(path)?);
-    }
-    let local = Path::new("edgesim.toml");
-    if local.is_file() {
-        return Ok(Config::load(local)?);
-    }
-    if !Path::new(DEMO_DIR).is_dir() {
+    let mut config = if let Some(path) = &args.config {
+        Config::load(path)?
+    } else if Path::new("edgesim.toml").is_file() {
+        Config::load(Path::new("edgesim.toml"))?
+    } else if Path::new(DEMO_DIR).is_dir() {
+        let label = Path::new(DEMO_DIR).join("edgesim.toml");
+        Config::parse(DEMO_CONFIG, &label, Path::new(DEMO_DIR))?
+    } else {
         return Err(anyhow!(
             "no ./edgesim.toml, and the bundled demo's files ({DEMO_DIR}) are not on this machine; pass --config FILE"
         ));
-    }
-    let label = Path::new(DEMO_DIR).join("edgesim.toml");
-    Ok(Config::parse(DEMO_CONFIG, &label, Path::new(DEMO_DIR))?)
-}
-
-fn execute(args: &Args) -> Result<()> {
-    let mut config = load_config(args)?;
+    };
     if let Some(listen) = &args.listen {
         config.listen = listen.clone();
     }
+    Ok(config)
+}
+
+fn execute(args: &Args) -> Result<()> {
+    let config = load_config(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let distribution = Distribution::from_config(&config)?;
-        let server = Server::bind(distribution.clone(), &config.listen).await?;
-        let mut mocks = Vec::new();
-        for (index, addr) in &distribution.standalone_mocks {
-            let origin = &distribution.origins[*index];
-            let mock = Server::bind_mock(origin, addr).await?;
-            mocks.push((origin.id.clone(), mock));
-        }
-        print_summary(&config, &distribution, &server, &mocks);
-        tokio::signal::ctrl_c()
-            .await
-            .context("cannot wait for Ctrl-C")?;
-        eprintln!(
-            "shutting down: waiting for in-flight requests ({} function contexts were built)",
-            edgesim::functions::contexts_built()
-        );
-        server.shutdown().await;
-        for (_, mock) in mocks {
-            mock.shutdown().await;
-        }
-        Ok(())
-    })
+    runtime.block_on(serve(&config))
 }
 
-fn print_summary(
-    config: &Config,
-    distribution: &Distribution,
-    server: &Server,
-    mocks: &[(String, Server)],
-) {
+/// The distribution's listener plus the mock origins that also listen on their own address,
+/// until Ctrl-C; then in-flight requests finish.
+async fn serve(config: &Config) -> Result<()> {
+    let distribution = Distribution::from_config(config)?;
+    let server = Server::bind(distribution.clone(), &config.listen).await?;
+    let mut mocks = Vec::new();
+    for (origin, addr) in distribution.standalone_mocks() {
+        mocks.push((origin.id.clone(), Server::bind_mock(origin, addr).await?));
+    }
     println!("edgesim serve: {}", config.source.path.display());
     println!("listening on http://{}", server.local_addr());
-    println!("behaviors (first match wins):");
-    let behaviors = &distribution.behaviors;
-    for behavior in behaviors
-        .ordered
-        .iter()
-        .chain(std::iter::once(&behaviors.default))
-    {
-        let hook = |f: &Option<edgesim::functions::CloudFrontFunction>, event: &str| {
-            f.as_ref()
-                .map(|f| format!(" {event}={} ({})", f.name(), f.runtime()))
-        };
-        let cache = if behavior.cache.is_disabled() {
-            " cache=disabled".to_owned()
-        } else {
-            format!(" default_ttl={}s", behavior.cache.default_ttl.as_secs())
-        };
-        let lambda = &behavior.lambda;
-        let lambdas: String = [
-            (&lambda.viewer_request, "viewer-request"),
-            (&lambda.origin_request, "origin-request"),
-            (&lambda.origin_response, "origin-response"),
-            (&lambda.viewer_response, "viewer-response"),
-        ]
-        .into_iter()
-        .filter_map(|(h, event)| {
-            h.as_ref().map(|h| {
-                format!(
-                    " {event}={} (Lambda@Edge {})",
-                    h.function.function_name(),
-                    h.function.runtime()
-                )
-            })
-        })
-        .collect();
-        println!(
-            "  {:<20} -> {}{}{}{}{}",
-            behavior.pattern_text(),
-            distribution.origins[behavior.origin].id,
-            cache,
-            hook(&behavior.viewer_request, "viewer-request").unwrap_or_default(),
-            lambdas,
-            hook(&behavior.viewer_response, "viewer-response").unwrap_or_default(),
-        );
-    }
-    println!("origins:");
-    for origin in &distribution.origins {
-        println!("  {:<20} {}", origin.id, origin.describe());
-    }
-    for (id, mock) in mocks {
+    print!("{}", distribution.summary());
+    for (id, mock) in &mocks {
         println!(
             "mock origin {id} also served directly on http://{}",
             mock.local_addr()
         );
     }
     println!("Ctrl-C to stop");
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
+    eprintln!(
+        "shutting down: waiting for in-flight requests ({} function contexts were built)",
+        edgesim::functions::contexts_built()
+    );
+    server.shutdown().await;
+    for (_, mock) in mocks {
+        mock.shutdown().await;
+    }
+    Ok(())
 }

@@ -295,12 +295,9 @@ impl Cache {
     }
 
     /// Number of stored objects.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.lock().objects.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {

@@ -5,10 +5,17 @@
 //! CloudFront Functions on the viewer events, and KeyValueStores. [`Distribution`] is that
 //! config checked and compiled; [`Server`] serves it over HTTP/1.1.
 //!
-//! The pipeline's phases each have their module, named after CloudFront's events:
-//! [`behavior`] → [`viewer_request`] → [`cache`] → [`origin_request`] → [`origin`] →
-//! [`origin_response`] → [`viewer_response`], tied together in [`pipeline`]. Failures are
-//! mapped to CloudFront's responses in one place, [`edgesim_model::EdgeFailure`].
+//! The public surface is small: [`Config`], [`Distribution`] (with [`Distribution::handle`],
+//! one request through the pipeline without a socket), [`Server`] and [`ProxyError`].
+//!
+//! Inside, for a newcomer: `distribution.rs` holds `handle` and the phase chart; each phase
+//! has its module named after CloudFront's events — `behavior` → `viewer_request` →
+//! `cache_phase` (where the cache key is made, via `cache::CachePolicy::key`) →
+//! `origin_request` → `origin` → `origin_response` → `viewer_response` — and gets the
+//! per-request `context::RequestCtx`. A function slot (`hook::Hook`) is a CloudFront Function
+//! or a Lambda@Edge function; each phase file runs both kinds for its event. Failures become
+//! CloudFront's responses in one place (`failure.rs`, over [`edgesim_model::EdgeFailure`]).
+//! Building and checking a distribution from its config is in `startup/`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), edgesim_proxy::ProxyError> {
@@ -20,29 +27,37 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Per-request viewer overrides for testing geo/device logic: see [`viewer_request`].
+//! Per-request viewer overrides for testing geo/device logic: see `viewer_request.rs`.
 
-pub mod behavior;
-pub mod body;
-pub mod cache;
-pub mod conditional;
+mod behavior;
+mod body;
+mod cache;
+mod cache_phase;
+mod conditional;
 pub mod config;
-pub mod distribution;
-pub mod error;
+mod context;
+mod distribution;
+mod error;
+mod failure;
+mod hook;
 mod ids;
-pub mod lambda;
-pub mod mock_origin;
-pub mod observe;
-pub mod origin;
-pub mod origin_request;
-pub mod origin_response;
-pub mod pipeline;
-pub mod server;
+mod mock_origin;
+mod observe;
+mod origin;
+mod origin_request;
+mod origin_response;
+mod path_pattern;
+mod server;
+mod settings;
+mod startup;
+mod summary;
 mod trigger;
-pub mod viewer_request;
-pub mod viewer_response;
+mod viewer_request;
+mod viewer_response;
 
+pub use body::{empty, full, Body};
 pub use config::Config;
 pub use distribution::Distribution;
 pub use error::ProxyError;
+pub use origin::Origin;
 pub use server::Server;

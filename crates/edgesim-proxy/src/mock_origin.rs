@@ -18,9 +18,9 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use serde_json::{json, Map, Value};
 
-use crate::behavior::PathPattern;
 use crate::body::{empty, full, Body, FileBody};
 use crate::conditional::{not_modified, ByteRange};
+use crate::path_pattern::PathPattern;
 
 /// Files up to this size are read in one go; larger ones are streamed.
 const READ_WHOLE_LIMIT: u64 = 1024 * 1024;

@@ -50,6 +50,27 @@ pub enum OriginKind {
     Http(HttpTarget),
 }
 
+/// The distribution's origins, and the client for origins a function creates.
+#[derive(Debug)]
+pub struct Origins {
+    /// In config order; behaviors refer to them by index.
+    pub list: Vec<Origin>,
+    /// For origins created by `updateRequestOrigin` or a Lambda@Edge `request.origin`.
+    pub dynamic_client: HttpClient,
+}
+
+impl Origins {
+    /// The origin at `index` (an index from a behavior).
+    pub fn get(&self, index: usize) -> &Origin {
+        &self.list[index]
+    }
+
+    /// An origin by id.
+    pub fn by_id(&self, id: &str) -> Option<&Origin> {
+        self.list.iter().find(|o| o.id == id)
+    }
+}
+
 /// One origin of the distribution (or one built by `updateRequestOrigin`).
 #[derive(Debug, Clone)]
 pub struct Origin {

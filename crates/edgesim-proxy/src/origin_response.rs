@@ -1,18 +1,29 @@
-//! The origin-response phase: clean the origin's response head, decide whether and how long
-//! to cache it, and store it — buffering only bodies up to the configured object size; larger
+//! The origin-response phase: clean the origin's response head, run the behavior's
+//! origin-response Lambda@Edge function on it (any status), decide whether and how long to
+//! cache it, and store it — buffering only bodies up to the configured object size; larger
 //! ones stream through uncached.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use edgesim_model::lambda::event::request_object as lambda_request_object;
+use edgesim_model::lambda::{self as lambda_event, LambdaOutput, Origin as EventOrigin, Trigger};
+use edgesim_model::EdgeFailure;
 use http::header::CONTENT_LENGTH;
 use http::response::Parts;
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, Response};
 use http_body_util::BodyExt;
+use serde_json::Value;
 
 use crate::body::{Body, Prefixed};
 use crate::cache::{Cache, CachedObject};
+use crate::context::RequestCtx;
+use crate::hook;
+use crate::observe::Phase;
+use crate::origin::{Origin, OriginKind};
+use crate::origin_request::event_origin;
+use crate::settings::Settings;
 
 /// Response headers CloudFront drops or sets itself.
 const REMOVED: [&str; 9] = [
@@ -40,6 +51,75 @@ pub fn clean(headers: &mut HeaderMap) {
     for name in edge {
         headers.remove(name);
     }
+}
+
+/// The request object the origin-response event will carry, taken before the request goes to
+/// the origin: the one origin-request returned, else the request as sent, origin included.
+/// `None` when the behavior has no origin-response function.
+pub fn event_request(
+    ctx: &RequestCtx<'_>,
+    request: &http::request::Parts,
+    origin: &Origin,
+    from_origin_request: Option<Value>,
+) -> Option<Value> {
+    ctx.behavior.hooks.origin_response.as_ref()?;
+    Some(
+        from_origin_request.unwrap_or_else(|| sent_request_object(request, &ctx.viewer_ip, origin)),
+    )
+}
+
+/// The request object of an origin-response event when no origin-request function ran: the
+/// request as sent to the origin, with the origin.
+fn sent_request_object(request: &http::request::Parts, viewer_ip: &str, origin: &Origin) -> Value {
+    let mut object = lambda_request_object(request, viewer_ip);
+    if let OriginKind::Http(target) = &origin.kind {
+        if let Some(headers) = object.get_mut("headers").and_then(Value::as_object_mut) {
+            let host = serde_json::json!([{ "key": "Host", "value": target.host }]);
+            headers.insert("host".into(), host);
+        }
+    }
+    if let Some(map) = object.as_object_mut() {
+        map.insert(
+            "origin".into(),
+            EventOrigin::Custom(event_origin(origin)).to_json(),
+        );
+    }
+    object
+}
+
+/// Runs the behavior's origin-response function on the (cleaned) origin response, if any;
+/// `request` is from [`event_request`].
+pub async fn run(
+    settings: &Settings,
+    ctx: &mut RequestCtx<'_>,
+    request: Option<Value>,
+    response: Response<Body>,
+) -> Result<Response<Body>, EdgeFailure> {
+    let behavior = ctx.behavior;
+    let (Some(hook), Some(request)) = (&behavior.hooks.origin_response, request) else {
+        return Ok(response);
+    };
+    let started = Instant::now();
+    let (head, body) = response.into_parts();
+    let event = lambda_event::response_event(
+        Trigger::OriginResponse,
+        &hook::event_config(settings, &ctx.request_id),
+        &request,
+        head.status,
+        &head.headers,
+    );
+    let outcome = match hook.run(&event, &ctx.request_id).await {
+        Ok(
+            LambdaOutput::Response(object)
+            | LambdaOutput::GeneratedResponse(object)
+            | LambdaOutput::Request(object),
+        ) => hook::response_from(&object, body),
+        Err(failure) => Err(failure),
+    };
+    ctx.log.add(Phase::OriginResponse, started.elapsed());
+    let mut response = outcome?;
+    clean(response.headers_mut());
+    Ok(response)
 }
 
 /// Stores the response under `key` for `ttl` if its body fits and returns the stored object;

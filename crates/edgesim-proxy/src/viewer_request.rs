@@ -1,6 +1,7 @@
 //! The viewer-request phase: the headers CloudFront derives from the viewer (geo, device), then
-//! the behavior's viewer-request function, which either hands back the request to continue
-//! with or a response that goes straight to the viewer.
+//! the behavior's viewer-request function (a CloudFront Function or Lambda@Edge), which either
+//! hands back the request to continue with or a response that goes straight to the viewer,
+//! never cached.
 //!
 //! Testing geo/device logic locally: a request may carry `x-edgesim-viewer-<name>: <value>`
 //! to set `cloudfront-viewer-<name>` (e.g. `x-edgesim-viewer-country: DE`), plus the special
@@ -8,17 +9,25 @@
 //! (`desktop`, `mobile`, `tablet`, `smarttv`). All `x-edgesim-*` headers are removed before
 //! any function or origin sees the request.
 
+use std::time::Instant;
+
 use edgesim_functions::{CloudFrontFunction, InvokeInput, OriginChange};
 use edgesim_model::cff_http::{
     apply_request, apply_response, request_event, BodyChange, EventContext,
 };
+use edgesim_model::failure::{X_CACHE_FUNCTION_GENERATED, X_CACHE_LAMBDA_GENERATED};
+use edgesim_model::lambda::{self as lambda_event, LambdaOutput, Trigger};
 use edgesim_model::{EdgeFailure, EventType, Normalized};
-use http::header::SERVER;
+use http::header::{CONTENT_LENGTH, SERVER};
+use http::request::Parts;
 use http::{HeaderName, HeaderValue, Response};
 use serde_json::{json, Value};
 
 use crate::body::{empty, full, Body};
-use crate::distribution::{Distribution, Settings};
+use crate::context::RequestCtx;
+use crate::hook::{self, Hook, LambdaHook};
+use crate::observe::Phase;
+use crate::settings::Settings;
 use crate::trigger::{self, conversion_failure};
 
 const OVERRIDE_PREFIX: &str = "x-edgesim-";
@@ -31,7 +40,7 @@ const DEVICES: [(&str, &str); 4] = [
 
 /// Sets the viewer headers CloudFront adds (replacing any the viewer sent itself) and removes
 /// `x-edgesim-*` overrides after applying them. Returns the viewer's IP address.
-pub fn prepare(parts: &mut http::request::Parts, settings: &Settings, peer_ip: String) -> String {
+pub fn prepare(parts: &mut Parts, settings: &Settings, peer_ip: String) -> String {
     let mut ip = peer_ip;
     let mut device = settings.viewer_device.clone();
     let mut overrides: Vec<(HeaderName, HeaderValue)> = Vec::new();
@@ -82,10 +91,36 @@ pub fn prepare(parts: &mut http::request::Parts, settings: &Settings, peer_ip: S
 
 /// Where viewer-request leaves the request.
 pub enum Outcome {
-    /// Go on to the cache and origin with this request head.
-    Continue(http::request::Parts, Vec<OriginChange>),
-    /// Answer the viewer with this response (`FunctionGeneratedResponse`).
-    Respond(Response<Body>),
+    /// Go on to the cache and origin with this request, after the origin changes a CloudFront
+    /// Function asked for (`selectRequestOriginById` and the like).
+    Continue(Parts, Body, Vec<OriginChange>),
+    /// Answer the viewer with this response; the `X-Cache` says who generated it.
+    Respond(Response<Body>, &'static str),
+}
+
+/// Runs the behavior's viewer-request function, if any.
+pub async fn run(
+    settings: &Settings,
+    ctx: &mut RequestCtx<'_>,
+    parts: Parts,
+    body: Body,
+) -> Result<Outcome, EdgeFailure> {
+    let behavior = ctx.behavior;
+    let Some(hook) = &behavior.hooks.viewer_request else {
+        return Ok(Outcome::Continue(parts, body, Vec::new()));
+    };
+    let started = Instant::now();
+    let outcome = match hook {
+        Hook::Function(function) => {
+            let (outcome, utilization) = run_function(settings, ctx, function, parts, body);
+            ctx.log
+                .function("viewer-request", function.name(), utilization);
+            outcome
+        }
+        Hook::Lambda(lambda) => run_lambda(settings, ctx, lambda, parts, body).await,
+    };
+    ctx.log.add(Phase::ViewerRequest, started.elapsed());
+    outcome
 }
 
 /// The event context shared by both viewer events of one request.
@@ -98,31 +133,31 @@ pub fn event_context(settings: &Settings, request_id: &str) -> EventContext {
     }
 }
 
-/// Runs the viewer-request function. Returns the outcome and the function's ComputeUtilization.
-pub fn run(
-    dist: &Distribution,
+/// A CloudFront Function. Returns the outcome and the function's ComputeUtilization.
+fn run_function(
+    settings: &Settings,
+    ctx: &RequestCtx<'_>,
     function: &CloudFrontFunction,
-    parts: http::request::Parts,
-    viewer_ip: &str,
-    request_id: &str,
+    parts: Parts,
+    body: Body,
 ) -> (Result<Outcome, EdgeFailure>, u8) {
     let event = request_event(
         &parts,
-        viewer_ip,
-        &event_context(&dist.settings, request_id),
+        &ctx.viewer_ip,
+        &event_context(settings, &ctx.request_id),
     );
     let input = InvokeInput {
         raw_query: parts.uri.query().map(str::to_owned),
         now: None,
-        edge_location: Some(edge_location(&dist.settings)),
+        edge_location: Some(edge_location(settings)),
     };
     let run = trigger::run(
         function,
         EventType::ViewerRequest,
         &event,
         &input,
-        request_id,
-        &dist.validation,
+        &ctx.request_id,
+        &settings.validation,
     );
     let outcome = run.output.and_then(|output| match output {
         Normalized::Request(map) => {
@@ -130,7 +165,7 @@ pub fn run(
                 .map_err(conversion_failure)?;
             rebuilt.version = parts.version;
             rebuilt.extensions = parts.extensions;
-            Ok(Outcome::Continue(rebuilt, run.origin_changes))
+            Ok(Outcome::Continue(rebuilt, body, run.origin_changes))
         }
         Normalized::Response(map) => {
             let generated =
@@ -145,10 +180,55 @@ pub fn run(
             response
                 .headers_mut()
                 .insert(SERVER, HeaderValue::from_static("CloudFront"));
-            Ok(Outcome::Respond(response))
+            Ok(Outcome::Respond(response, X_CACHE_FUNCTION_GENERATED))
         }
     });
     (outcome, run.compute_utilization)
+}
+
+/// A Lambda@Edge function: the body is in the event with IncludeBody.
+async fn run_lambda(
+    settings: &Settings,
+    ctx: &RequestCtx<'_>,
+    hook: &LambdaHook,
+    mut parts: Parts,
+    body: Body,
+) -> Result<Outcome, EdgeFailure> {
+    let (body_bytes, body) = if hook.include_body {
+        let bytes = hook::read_body(body).await?;
+        (Some(bytes.clone()), full(bytes))
+    } else {
+        (None, body)
+    };
+    let event = lambda_event::request_event(
+        Trigger::ViewerRequest,
+        &hook::event_config(settings, &ctx.request_id),
+        &parts,
+        &ctx.viewer_ip,
+        body_bytes.as_deref(),
+        None,
+    );
+    match hook.run(&event, &ctx.request_id).await? {
+        LambdaOutput::Request(object) => {
+            let changes = lambda_event::apply_request(&mut parts, &object)
+                .map_err(hook::lambda_conversion_failure)?;
+            let body = match changes.body {
+                BodyChange::Keep => body,
+                BodyChange::Replace(bytes) => {
+                    parts.headers.remove(CONTENT_LENGTH);
+                    full(bytes)
+                }
+            };
+            Ok(Outcome::Continue(parts, body, Vec::new()))
+        }
+        LambdaOutput::GeneratedResponse(object) | LambdaOutput::Response(object) => {
+            let mut response = hook::response_from(&object, empty())?;
+            response
+                .headers_mut()
+                .insert(SERVER, HeaderValue::from_static("CloudFront"));
+            Ok(Outcome::Respond(response, X_CACHE_LAMBDA_GENERATED))
+        }
+    }
 }
 
 /// `cf.edgeLocation`: the POP's airport code from `X-Amz-Cf-Pop` (`LHR50-C1` → `LHR`).

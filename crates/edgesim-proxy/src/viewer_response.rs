@@ -1,17 +1,25 @@
-//! The viewer-response phase: the behavior's viewer-response function sees the response head
-//! about to leave (from cache or origin, never its body) and may change status, headers and
-//! body. CloudFront skips it when the origin answered with a status >= 400, for its own error
-//! pages, and after a viewer-request generated response (cloudfront-functions.md §1).
+//! The viewer-response phase: the behavior's viewer-response function (a CloudFront Function
+//! or Lambda@Edge) sees the response head about to leave (from cache or origin, never its
+//! body) and may change status, headers and body. CloudFront skips it when the origin
+//! answered with a status >= 400, for its own error pages, and after a viewer-request
+//! generated response (cloudfront-functions.md §1).
+
+use std::time::Instant;
 
 use edgesim_functions::{CloudFrontFunction, InvokeInput};
 use edgesim_model::cff_http::{apply_response, viewer_response_event, BodyChange};
+use edgesim_model::lambda::{self as lambda_event, event::request_object, LambdaOutput, Trigger};
 use edgesim_model::{EdgeFailure, EventType, Normalized};
 use http::header::CONTENT_LENGTH;
 use http::response::Parts;
+use http::Response;
 use serde_json::Value;
 
 use crate::body::{full, Body};
-use crate::distribution::Distribution;
+use crate::context::RequestCtx;
+use crate::hook::{self, Hook, LambdaHook};
+use crate::observe::Phase;
+use crate::settings::Settings;
 use crate::trigger::{self, conversion_failure};
 use crate::viewer_request::event_context;
 
@@ -20,19 +28,54 @@ pub fn applies(status: http::StatusCode) -> bool {
     status.as_u16() < 400
 }
 
-/// Runs the function on the response head; the body is replaced only if the function set one.
-/// Returns the new head and body, and the function's ComputeUtilization.
-pub fn run(
-    dist: &Distribution,
+/// Runs the behavior's viewer-response function, if any and if CloudFront would. `request` is
+/// the request as forwarded (after viewer-request).
+pub async fn run(
+    settings: &Settings,
+    ctx: &mut RequestCtx<'_>,
+    request: &http::request::Parts,
+    response: Response<Body>,
+) -> Result<Response<Body>, EdgeFailure> {
+    let behavior = ctx.behavior;
+    let Some(hook) = &behavior.hooks.viewer_response else {
+        return Ok(response);
+    };
+    if !applies(response.status()) {
+        return Ok(response);
+    }
+    let started = Instant::now();
+    let outcome = match hook {
+        Hook::Function(function) => {
+            let (head, body) = response.into_parts();
+            let (outcome, utilization) = run_function(settings, ctx, function, request, head, body);
+            ctx.log
+                .function("viewer-response", function.name(), utilization);
+            outcome.map(|(head, body)| Response::from_parts(head, body))
+        }
+        Hook::Lambda(lambda) => run_lambda(settings, ctx, lambda, request, response).await,
+    };
+    ctx.log.add(Phase::ViewerResponse, started.elapsed());
+    outcome
+}
+
+/// A CloudFront Function; the body is replaced only if the function set one. Returns the new
+/// head and body, and the function's ComputeUtilization.
+fn run_function(
+    settings: &Settings,
+    ctx: &RequestCtx<'_>,
     function: &CloudFrontFunction,
     request: &http::request::Parts,
     mut head: Parts,
     body: Body,
-    viewer_ip: &str,
-    request_id: &str,
 ) -> (Result<(Parts, Body), EdgeFailure>, u8) {
-    let ctx = event_context(&dist.settings, request_id);
-    let event = viewer_response_event(request, head.status, &head.headers, viewer_ip, &ctx);
+    let event_ctx = event_context(settings, &ctx.request_id);
+    let event = viewer_response_event(
+        request,
+        head.status,
+        &head.headers,
+        &ctx.viewer_ip,
+        &event_ctx,
+    );
     // Viewer-response functions have no edge location (cloudfront-functions.md §8.1).
     let input = InvokeInput {
         raw_query: request.uri.query().map(str::to_owned),
@@ -43,8 +86,8 @@ pub fn run(
         EventType::ViewerResponse,
         &event,
         &input,
-        request_id,
-        &dist.validation,
+        &ctx.request_id,
+        &settings.validation,
     );
     let outcome = run.output.and_then(|output| {
         let Normalized::Response(map) = output else {
@@ -68,4 +111,27 @@ pub fn run(
         Ok((head, body))
     });
     (outcome, run.compute_utilization)
+}
+
+/// A Lambda@Edge function.
+async fn run_lambda(
+    settings: &Settings,
+    ctx: &RequestCtx<'_>,
+    hook: &LambdaHook,
+    request: &http::request::Parts,
+    response: Response<Body>,
+) -> Result<Response<Body>, EdgeFailure> {
+    let (head, body) = response.into_parts();
+    let event = lambda_event::response_event(
+        Trigger::ViewerResponse,
+        &hook::event_config(settings, &ctx.request_id),
+        &request_object(request, &ctx.viewer_ip),
+        head.status,
+        &head.headers,
+    );
+    match hook.run(&event, &ctx.request_id).await? {
+        LambdaOutput::Response(object)
+        | LambdaOutput::GeneratedResponse(object)
+        | LambdaOutput::Request(object) => hook::response_from(&object, body),
+    }
 }

@@ -1,0 +1,141 @@
+//! `[default_behavior]` and `[[behaviors]]` into [`Behavior`]s: path pattern, origin, cache
+//! policy, and the function on each event (CloudFront Functions compiled here, Lambda@Edge
+//! functions already started by [`super::lambda`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use edgesim_functions::{CloudFrontFunction, FunctionOptions, KeyValueStore, Runtime};
+
+use super::lambda::{started_for, Started};
+use super::origins::seconds;
+use crate::behavior::Behavior;
+use crate::cache::CachePolicy;
+use crate::config::{BehaviorConfig, Config, FunctionConfig};
+use crate::error::ProxyError;
+use crate::hook::{Hook, Hooks};
+use crate::path_pattern::PathPattern;
+
+pub(crate) fn build_behavior(
+    config: &Config,
+    b: &BehaviorConfig,
+    field: &str,
+    origin_ids: &[&str],
+    kvs: &HashMap<String, Arc<KeyValueStore>>,
+    started: &Started,
+) -> Result<Behavior, ProxyError> {
+    let pattern =
+        match &b.path_pattern {
+            Some(p) => Some(PathPattern::parse(p.get_ref()).map_err(|m| {
+                config.error_at(Some(p.span()), &format!("{field}.path_pattern"), &m)
+            })?),
+            None if field == "default_behavior" => None,
+            None => return Err(config.error_at(None, &format!("{field}.path_pattern"), "missing")),
+        };
+    let origin = origin_ids
+        .iter()
+        .position(|id| id == b.origin.get_ref())
+        .ok_or_else(|| {
+            config.error_at(
+                Some(b.origin.span()),
+                &format!("{field}.origin"),
+                &format!(
+                    "unknown origin {:?} (origins: {})",
+                    b.origin.get_ref(),
+                    origin_ids.join(", ")
+                ),
+            )
+        })?;
+    let cache = CachePolicy::from_config(&b.cache).map_err(|m| {
+        config.error_at(
+            Some(b.cache.query_strings.span()),
+            &format!("{field}.cache"),
+            &m,
+        )
+    })?;
+    // A viewer event holds a CloudFront Function (compiled now) or a started Lambda@Edge
+    // function; the checks made sure it is not both.
+    let viewer = |f: &Option<FunctionConfig>, event: &str| -> Result<Option<Hook>, ProxyError> {
+        if let Some(lambda) = started_for(started, field, event) {
+            return Ok(Some(Hook::Lambda(lambda)));
+        }
+        f.as_ref()
+            .filter(|f| !f.is_lambda())
+            .map(|f| load_function(config, f, &format!("{field}.{event}"), kvs).map(Hook::Function))
+            .transpose()
+    };
+    Ok(Behavior {
+        pattern,
+        origin,
+        cache,
+        hooks: Hooks {
+            viewer_request: viewer(&b.viewer_request, "viewer_request")?,
+            origin_request: started_for(started, field, "origin_request"),
+            origin_response: started_for(started, field, "origin_response"),
+            viewer_response: viewer(&b.viewer_response, "viewer_response")?,
+        },
+    })
+}
+
+fn load_function(
+    config: &Config,
+    f: &FunctionConfig,
+    field: &str,
+    kvs: &HashMap<String, Arc<KeyValueStore>>,
+) -> Result<CloudFrontFunction, ProxyError> {
+    let runtime: Runtime =
+        f.runtime
+            .get_ref()
+            .parse()
+            .map_err(|e: edgesim_functions::runtime::UnknownRuntime| {
+                config.error_at(
+                    Some(f.runtime.span()),
+                    &format!("{field}.runtime"),
+                    &e.to_string(),
+                )
+            })?;
+    let code = f.code.as_ref().ok_or_else(|| {
+        config.error_at(
+            Some(f.runtime.span()),
+            field,
+            "a CloudFront Function needs `code = \"file.js\"`",
+        )
+    })?;
+    let path = config.resolve(code.get_ref());
+    let mut options = FunctionOptions::new(function_name(&path), runtime);
+    if let Some(id) = &f.kvs {
+        let store = kvs.get(id.get_ref()).ok_or_else(|| {
+            let known: Vec<&str> = kvs.keys().map(String::as_str).collect();
+            config.error_at(
+                Some(id.span()),
+                &format!("{field}.kvs"),
+                &format!(
+                    "unknown key_value_stores id {:?} (known: {})",
+                    id.get_ref(),
+                    known.join(", ")
+                ),
+            )
+        })?;
+        if runtime == Runtime::Js10 {
+            return Err(config.error_at(
+                Some(id.span()),
+                &format!("{field}.kvs"),
+                "KeyValueStore needs runtime cloudfront-js-2.0",
+            ));
+        }
+        options.kvs = Some(store.clone());
+    }
+    if let Some(ms) = f.budget_ms {
+        options.budget = seconds(config, &format!("{field}.budget_ms"), ms / 1000.0)?;
+    }
+    CloudFrontFunction::from_file(&path, options)
+        .map_err(|source| ProxyError::Function { path, source })
+}
+
+fn function_name(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || "function".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}

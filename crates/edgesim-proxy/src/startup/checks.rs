@@ -1,0 +1,145 @@
+//! The checks CloudFront makes when a distribution is deployed, on the config as written:
+//! which kind of function may sit on which event, and each association's settings
+//! (lambda-edge.md §9).
+
+use std::time::Duration;
+
+use edgesim_model::lambda::Trigger;
+
+use crate::config::{BehaviorConfig, Config, FunctionConfig};
+use crate::error::ProxyError;
+
+/// Every behavior of the config with its field name (`default_behavior`, `behaviors[i]`).
+pub(crate) fn behaviors(config: &Config) -> impl Iterator<Item = (String, &BehaviorConfig)> {
+    std::iter::once(("default_behavior".to_owned(), &config.default_behavior)).chain(
+        config
+            .behaviors
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (format!("behaviors[{i}]"), b)),
+    )
+}
+
+/// The four event slots of a behavior config.
+pub(crate) fn slots(b: &BehaviorConfig) -> [(Trigger, &'static str, Option<&FunctionConfig>); 4] {
+    [
+        (
+            Trigger::ViewerRequest,
+            "viewer_request",
+            b.viewer_request.as_ref(),
+        ),
+        (
+            Trigger::OriginRequest,
+            "origin_request",
+            b.origin_request.as_ref(),
+        ),
+        (
+            Trigger::OriginResponse,
+            "origin_response",
+            b.origin_response.as_ref(),
+        ),
+        (
+            Trigger::ViewerResponse,
+            "viewer_response",
+            b.viewer_response.as_ref(),
+        ),
+    ]
+}
+
+/// Whether any behavior has a Lambda@Edge association.
+pub fn any_lambda(config: &Config) -> bool {
+    behaviors(config).any(|(_, b)| {
+        slots(b)
+            .iter()
+            .any(|(_, _, f)| f.is_some_and(|f| f.is_lambda()))
+    })
+}
+
+/// The checks CloudFront makes at deploy time: CloudFront Functions only on viewer events,
+/// never mixed with Lambda@Edge on the viewer events of one behavior (lambda-edge.md §9), and
+/// each association's settings.
+pub fn check_associations(config: &Config) -> Result<(), ProxyError> {
+    for (field, b) in behaviors(config) {
+        let mut viewer_cff = None;
+        let mut viewer_lambda = None;
+        for (trigger, event, f) in slots(b) {
+            let Some(f) = f else { continue };
+            let at = format!("{field}.{event}");
+            if f.is_lambda() {
+                check_lambda(config, f, trigger, &at)?;
+                if trigger.is_viewer() {
+                    viewer_lambda = Some((at, f));
+                }
+            } else {
+                if !trigger.is_viewer() {
+                    return Err(config.error_at(
+                        Some(f.runtime.span()),
+                        &at,
+                        "CloudFront Functions run on viewer events only; use a Lambda@Edge function here (`runtime = \"nodejs20.x\"`, `handler = \"dir/index.handler\"`)",
+                    ));
+                }
+                if f.code.is_none() {
+                    return Err(config.error_at(
+                        Some(f.runtime.span()),
+                        &at,
+                        "give `code = \"file.js\"` (CloudFront Function) or `handler = \"dir/file.export\"` with a Lambda runtime (Lambda@Edge)",
+                    ));
+                }
+                if f.include_body || f.timeout_ms.is_some() {
+                    return Err(config.error_at(
+                        Some(f.runtime.span()),
+                        &at,
+                        "include_body and timeout_ms are Lambda@Edge settings; a CloudFront Function has neither",
+                    ));
+                }
+                viewer_cff = Some(at);
+            }
+        }
+        if let (Some(cff), Some((lambda, f))) = (viewer_cff, viewer_lambda) {
+            let span = f.handler.as_ref().map(|h| h.span());
+            return Err(config.error_at(
+                span,
+                &lambda,
+                &format!(
+                    "CloudFront does not allow a CloudFront Function ({cff}) and a Lambda@Edge function on the viewer events of the same cache behavior; move one of them, e.g. the Lambda@Edge function to origin_request / origin_response"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_lambda(
+    config: &Config,
+    f: &FunctionConfig,
+    trigger: Trigger,
+    at: &str,
+) -> Result<(), ProxyError> {
+    let span = f.handler.as_ref().map(|h| h.span());
+    let err = |m: &str| Err(config.error_at(span.clone(), at, m));
+    if f.handler.is_none() {
+        return err("a Lambda@Edge function needs `handler = \"dir/file.export\"`");
+    }
+    let runtime = f.runtime.get_ref();
+    if !(runtime.starts_with("nodejs") || runtime.starts_with("python")) {
+        return err(&format!(
+            "`{runtime}` is not a Lambda@Edge runtime; give `runtime = \"nodejs20.x\"` or `runtime = \"python3.12\"` with a handler"
+        ));
+    }
+    if f.code.is_some() || f.kvs.is_some() || f.budget_ms.is_some() {
+        return err("code, kvs and budget_ms are CloudFront Function settings; a Lambda@Edge function has a handler");
+    }
+    if f.include_body && !trigger.is_request() {
+        return err("include_body is for viewer_request and origin_request only");
+    }
+    if let Some(ms) = f.timeout_ms {
+        let max = trigger.max_timeout();
+        if ms == 0 || Duration::from_millis(ms) > max {
+            return err(&format!(
+                "timeout_ms must be 1–{} on {trigger} (Lambda@Edge quota)",
+                max.as_millis()
+            ));
+        }
+    }
+    Ok(())
+}

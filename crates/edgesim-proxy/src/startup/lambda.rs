@@ -1,0 +1,62 @@
+//! Starting the Lambda@Edge functions of a config: each association's Node or Python worker,
+//! before the listener accepts, so a handler that does not load is a config error.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use edgesim_lambda::{LambdaFunction, LambdaOptions};
+
+use super::checks::{behaviors, slots};
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::hook::LambdaHook;
+
+/// Started functions by `<behavior field>.<event>` (e.g. `behaviors[0].origin_request`).
+pub type Started = HashMap<String, Arc<LambdaHook>>;
+
+/// Starts every Lambda@Edge function of the config (after
+/// [`check_associations`](super::checks::check_associations)). A handler
+/// that does not load is a config error.
+pub async fn start_all(config: &Config) -> Result<Started, ProxyError> {
+    let mut started = Started::new();
+    for (field, b) in behaviors(config) {
+        for (trigger, event, f) in slots(b) {
+            let Some(f) = f.filter(|f| f.is_lambda()) else {
+                continue;
+            };
+            let at = format!("{field}.{event}");
+            let handler = f.handler.as_ref().map(|h| h.get_ref().clone());
+            let mut options =
+                LambdaOptions::new(f.runtime.get_ref().clone(), handler.unwrap_or_default());
+            options.base_dir = config.source.base_dir.clone();
+            options.timeout = f
+                .timeout_ms
+                .map_or(trigger.max_timeout(), Duration::from_millis);
+            let function = LambdaFunction::start(options).await.map_err(|e| {
+                config.error_at(
+                    f.handler.as_ref().map(|h| h.span()),
+                    &at,
+                    &format!("cannot start the Lambda@Edge function: {e}"),
+                )
+            })?;
+            for warning in function.warnings() {
+                tracing::warn!(target: "edgesim::lambda", function = function.function_name(), "{warning}");
+            }
+            started.insert(
+                at,
+                Arc::new(LambdaHook {
+                    trigger,
+                    function,
+                    include_body: f.include_body,
+                }),
+            );
+        }
+    }
+    Ok(started)
+}
+
+/// The started function of one event of one behavior (`field` like `behaviors[0]`).
+pub fn started_for(started: &Started, field: &str, event: &str) -> Option<Arc<LambdaHook>> {
+    started.get(&format!("{field}.{event}")).cloned()
+}

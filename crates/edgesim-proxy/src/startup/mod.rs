@@ -1,0 +1,145 @@
+//! Building a [`Distribution`] from its [`Config`]: everything that can be checked is checked
+//! here, so a bad config never starts. One file per concern: the deploy-time checks
+//! ([`checks`]), origins ([`origins`]), behaviors and their functions ([`behaviors`]), and
+//! starting the Lambda@Edge workers ([`lambda`]).
+
+mod behaviors;
+mod checks;
+mod lambda;
+mod origins;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use edgesim_functions::KeyValueStore;
+use edgesim_model::ValidationOptions;
+use http::{HeaderName, HeaderValue};
+
+use crate::behavior::Behaviors;
+use crate::cache::Cache;
+use crate::config::{BehaviorConfig, Config};
+use crate::distribution::Distribution;
+use crate::error::ProxyError;
+use crate::ids;
+use crate::origin::{http_client, Origin, Origins};
+use crate::settings::Settings;
+
+impl Distribution {
+    /// Checks the config and builds everything: compile errors, unknown ids and bad patterns
+    /// are reported here with the file and line.
+    ///
+    /// Lambda@Edge functions are started on the current tokio runtime, which must then be
+    /// multi-threaded; [`Distribution::start`] works on any runtime.
+    pub fn from_config(config: &Config) -> Result<Arc<Distribution>, ProxyError> {
+        checks::check_associations(config)?;
+        if !checks::any_lambda(config) {
+            return Distribution::build(config, &lambda::Started::new());
+        }
+        let handle = tokio::runtime::Handle::try_current()
+            .ok()
+            .filter(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+            .ok_or_else(|| {
+                config.error_at(
+                    None,
+                    "Lambda@Edge",
+                    "starting Lambda@Edge functions needs a multi-threaded tokio runtime here (or use Distribution::start)",
+                )
+            })?;
+        let started = tokio::task::block_in_place(|| handle.block_on(lambda::start_all(config)))?;
+        Distribution::build(config, &started)
+    }
+
+    /// [`Distribution::from_config`] for async callers: Lambda@Edge functions are started
+    /// on the caller's runtime, whatever its flavor.
+    pub async fn start(config: &Config) -> Result<Arc<Distribution>, ProxyError> {
+        checks::check_associations(config)?;
+        let started = lambda::start_all(config).await?;
+        Distribution::build(config, &started)
+    }
+
+    fn build(config: &Config, started: &lambda::Started) -> Result<Arc<Distribution>, ProxyError> {
+        let mut kvs = HashMap::new();
+        for store in &config.key_value_stores {
+            let loaded = KeyValueStore::load(&config.resolve(&store.file))?;
+            kvs.insert(store.id.get_ref().clone(), Arc::new(loaded));
+        }
+        let mut list = Vec::new();
+        let mut standalone_mocks = Vec::new();
+        for (i, origin) in config.origins.iter().enumerate() {
+            if list.iter().any(|o: &Origin| o.id == *origin.id.get_ref()) {
+                return Err(config.error_at(
+                    Some(origin.id.span()),
+                    "origins.id",
+                    "duplicate origin id",
+                ));
+            }
+            if let Some(addr) = origin.mock.as_ref().and_then(|m| m.listen.clone()) {
+                standalone_mocks.push((i, addr));
+            }
+            list.push(origins::build_origin(config, origin)?);
+        }
+        let origin_ids: Vec<&str> = list.iter().map(|o| o.id.as_str()).collect();
+        let build = |b: &BehaviorConfig, field: &str| {
+            behaviors::build_behavior(config, b, field, &origin_ids, &kvs, started)
+        };
+        if let Some(p) = &config.default_behavior.path_pattern {
+            return Err(config.error_at(
+                Some(p.span()),
+                "default_behavior.path_pattern",
+                "the default behavior matches every path (*); move this to [[behaviors]]",
+            ));
+        }
+        let default = build(&config.default_behavior, "default_behavior")?;
+        let ordered = config
+            .behaviors
+            .iter()
+            .enumerate()
+            .map(|(i, b)| build(b, &format!("behaviors[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let viewer_headers = config
+            .viewer
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let bad = |m: &str| config.error_at(None, &format!("viewer.headers.{name}"), m);
+                let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+                    .map_err(|_| bad("not a valid header name"))?;
+                let value =
+                    HeaderValue::from_str(value).map_err(|_| bad("not a valid header value"))?;
+                Ok((name, value))
+            })
+            .collect::<Result<Vec<_>, ProxyError>>()?;
+        if !["desktop", "mobile", "tablet", "smarttv"].contains(&config.viewer.device.as_str()) {
+            return Err(config.error_at(
+                None,
+                "viewer.device",
+                "expected desktop, mobile, tablet or smarttv",
+            ));
+        }
+
+        Ok(Arc::new(Distribution {
+            settings: Settings {
+                pop: config.pop.clone(),
+                distribution_id: config.distribution_id.clone(),
+                domain_name: config.domain_name.clone(),
+                server_timing: config.server_timing,
+                via_host: format!("{}.cloudfront.net", ids::via_id()),
+                viewer_country: config.viewer.country.clone(),
+                viewer_device: config.viewer.device.clone(),
+                viewer_headers,
+                max_object_bytes: config.cache_store.max_object_bytes,
+                validation: ValidationOptions::default(),
+            },
+            origins: Origins {
+                list,
+                dynamic_client: http_client(Duration::from_secs(10)),
+            },
+            behaviors: Behaviors { ordered, default },
+            cache: Cache::new(config.cache_store.max_bytes),
+            listen: config.listen.clone(),
+            standalone_mocks,
+        }))
+    }
+}

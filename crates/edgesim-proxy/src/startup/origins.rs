@@ -1,0 +1,141 @@
+//! `[[origins]]` into [`Origin`]s: a mock origin with its routes and files, or an HTTP origin.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::uri::Authority;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
+
+use crate::config::{Config, OriginConfig};
+use crate::error::ProxyError;
+use crate::mock_origin::{MockOrigin, MockRoute};
+use crate::origin::{http_client, HttpTarget, Origin, OriginKind};
+use crate::path_pattern::PathPattern;
+
+pub(crate) fn seconds(config: &Config, field: &str, value: f64) -> Result<Duration, ProxyError> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| config.error_at(None, field, "must be a positive number of seconds"))
+}
+
+pub(crate) fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, ProxyError> {
+    let id = o.id.get_ref();
+    let field = |name: &str| format!("origins[{id}].{name}");
+    let kind = match (&o.mock, &o.url) {
+        (Some(mock), None) => {
+            let routes = o
+                .routes
+                .iter()
+                .map(|r| {
+                    let pattern = PathPattern::parse(r.path.get_ref()).map_err(|m| {
+                        config.error_at(Some(r.path.span()), &field("routes.path"), &m)
+                    })?;
+                    let status = StatusCode::from_u16(r.status).map_err(|_| {
+                        config.error_at(
+                            Some(r.path.span()),
+                            &field("routes.status"),
+                            "not an HTTP status",
+                        )
+                    })?;
+                    let mut headers = HeaderMap::new();
+                    for (name, value) in &r.headers {
+                        let bad = || {
+                            config.error_at(
+                                Some(r.path.span()),
+                                &field("routes.headers"),
+                                &format!("invalid header {name:?}"),
+                            )
+                        };
+                        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+                        headers.append(name, HeaderValue::from_str(value).map_err(|_| bad())?);
+                    }
+                    Ok(MockRoute {
+                        pattern,
+                        status,
+                        headers,
+                        body: Bytes::from(r.body.clone()),
+                        delay: Duration::from_millis(r.delay_ms),
+                        echo: r.echo,
+                    })
+                })
+                .collect::<Result<Vec<_>, ProxyError>>()?;
+            let root = mock.root.as_ref().map(|r| config.resolve(r));
+            if let Some(root) = &root {
+                if !root.is_dir() {
+                    return Err(config.error_at(
+                        Some(o.id.span()),
+                        &field("mock.root"),
+                        &format!("{} is not a directory", root.display()),
+                    ));
+                }
+            }
+            OriginKind::Mock(MockOrigin { root, routes })
+        }
+        (None, Some(url)) => {
+            if !o.routes.is_empty() {
+                return Err(config.error_at(
+                    Some(o.id.span()),
+                    &field("routes"),
+                    "routes are for mock origins only",
+                ));
+            }
+            OriginKind::Http(
+                parse_url(url.get_ref())
+                    .map_err(|m| config.error_at(Some(url.span()), &field("url"), &m))?,
+            )
+        }
+        _ => {
+            return Err(config.error_at(
+                Some(o.id.span()),
+                &format!("origins[{id}]"),
+                "give exactly one of `mock = {...}` or `url = \"http://…\"`",
+            ))
+        }
+    };
+    let mut custom_headers = Vec::new();
+    for (name, value) in &o.custom_headers {
+        let bad = || {
+            config.error_at(
+                Some(o.id.span()),
+                &field("custom_headers"),
+                &format!("invalid header {name:?}"),
+            )
+        };
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+        custom_headers.push((header, HeaderValue::from_str(value).map_err(|_| bad())?));
+    }
+    Ok(Origin {
+        id: id.clone(),
+        kind,
+        custom_headers,
+        read_timeout: seconds(config, &field("read_timeout"), o.read_timeout)?,
+        client: http_client(seconds(
+            config,
+            &field("connect_timeout"),
+            o.connect_timeout,
+        )?),
+    })
+}
+
+/// `http://host[:port][/origin/path]`; https needs TLS, which a local simulator leaves out.
+pub(crate) fn parse_url(url: &str) -> Result<HttpTarget, String> {
+    let uri: Uri = url.parse().map_err(|e| format!("not a URL: {e}"))?;
+    match uri.scheme_str() {
+        Some("http") => {}
+        Some("https") => {
+            return Err("https origins are not supported locally; use http://".to_owned())
+        }
+        _ => return Err("expected a URL like http://127.0.0.1:3000".to_owned()),
+    }
+    let authority = uri.authority().ok_or("the URL has no host")?;
+    let port = authority.port_u16().unwrap_or(80);
+    let authority = Authority::try_from(format!("{}:{port}", authority.host()).as_str())
+        .map_err(|e| e.to_string())?;
+    let origin_path = uri.path().trim_end_matches('/').to_owned();
+    Ok(HttpTarget {
+        host: authority.host().to_owned(),
+        authority,
+        origin_path,
+    })
+}
