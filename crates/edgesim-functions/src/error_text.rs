@@ -1,11 +1,24 @@
-//! boa's error messages rewritten in CloudFront's (njs) wording (cloudfront-functions.md §13.3).
+//! boa's error messages rewritten in CloudFront's (njs) wording, in one place
+//! (docs/cloudfront/runtime.md, "Error messages").
 //!
 //! CloudFront prints e.g. `TypeError: cannot get property "value" of undefined` and
 //! `ReferenceError: "URL" is not defined`; boa says `cannot convert 'null' or 'undefined' to
-//! object` and `URL is not defined`. Only the common shapes are translated; anything else keeps
-//! boa's text behind the right error class.
+//! object` and `URL is not defined`. The njs templates are checked against the `njs` engine by
+//! tests/njs_diff.rs. Where njs names the property or the callee, the name is recovered from the
+//! function's source at the position boa's backtrace records for the failing instruction.
 
 use boa_engine::{js_string, Context, JsError, JsValue};
+
+use crate::lexer::{tokenize, Kind, Token};
+
+/// The path the function's code is compiled under, so backtrace frames in it can be told from
+/// the prelude's.
+pub const FUNCTION_PATH: &str = "<function>";
+
+/// The compiled (factory-wrapped) source of the function a context runs, kept in the context's
+/// host data so error messages can quote it.
+#[derive(Debug, Clone)]
+pub struct FunctionSource(pub std::rc::Rc<str>);
 
 /// CloudFront's text for an error thrown out of a function.
 pub fn runtime_error(err: &JsError, ctx: &mut Context) -> String {
@@ -15,40 +28,106 @@ pub fn runtime_error(err: &JsError, ctx: &mut Context) -> String {
     match err.try_native(ctx) {
         Ok(native) => {
             let kind = native.kind().to_string();
-            translate(&kind, native.message())
+            let site = failing_site(err, ctx);
+            if site.is_none()
+                && kind == "TypeError"
+                && native
+                    .message()
+                    .starts_with("cannot convert 'null' or 'undefined' to object")
+                && innermost_frame(err).is_some_and(|f| f.contains("(native"))
+            {
+                // A built-in given undefined where it needs an object (`Object.keys(x)`).
+                return "TypeError: cannot convert undefined argument to object".to_owned();
+            }
+            translate(&kind, native.message(), site.as_ref(), true)
         }
-        // Engine errors (loop/recursion limits) carry a backtrace; the first line says it all.
-        Err(_) => format!(
-            "InternalError: {}",
-            err.to_string().lines().next().unwrap_or_default()
-        ),
+        Err(_) => {
+            // Engine errors (loop/recursion limits) carry a backtrace; the first line says it all.
+            let text = err.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            if first.contains("maximum number of recursive calls") {
+                return "RangeError: Maximum call stack size exceeded".to_owned();
+            }
+            format!("InternalError: {first}")
+        }
     }
 }
 
-/// A value thrown by user code: `name: message` for error objects, the value itself otherwise.
+/// A value thrown by user code, printed as njs prints it: `String(value)`, where an Error's
+/// `toString` gives `Name: message` (or just the name when the message is empty).
 fn thrown_value(value: &JsValue, ctx: &mut Context) -> String {
     let Some(obj) = value.as_object() else {
         return display(value, ctx);
     };
-    let mut field = |key| {
-        obj.get(key, ctx)
-            .ok()
-            .filter(|v| !v.is_undefined())
-            .and_then(|v| v.to_string(ctx).ok())
-            .map(|s| s.to_std_string_lossy())
-    };
-    let name = field(js_string!("name"));
-    let message = field(js_string!("message"));
-    match (name, message) {
-        (Some(name), Some(msg)) if msg.is_empty() => name,
-        (Some(name), Some(msg)) => translate(&name, &msg),
-        (Some(name), None) => name,
-        (None, Some(msg)) => format!("Error: {msg}"),
-        (None, None) => display(value, ctx),
+    if obj.is::<boa_engine::builtins::error::Error>() {
+        let mut field = |key| {
+            obj.get(key, ctx)
+                .ok()
+                .filter(|v| !v.is_undefined())
+                .and_then(|v| v.to_string(ctx).ok())
+                .map(|s| s.to_std_string_lossy())
+        };
+        let name = field(js_string!("name")).unwrap_or_else(|| "Error".to_owned());
+        let message = field(js_string!("message")).unwrap_or_default();
+        if message.is_empty() {
+            return name;
+        }
+        return translate(&name, &message, None, false);
+    }
+    match value.to_string(ctx) {
+        Ok(s) => s.to_std_string_lossy(),
+        Err(_) => "TypeError: Cannot convert object to primitive value".to_owned(),
     }
 }
 
-fn translate(kind: &str, message: &str) -> String {
+/// Where in the function's own code an error was raised, as a byte offset into the compiled
+/// source; `None` when the innermost frame is a built-in or the prelude.
+struct Site {
+    source: std::rc::Rc<str>,
+    offset: usize,
+}
+
+fn failing_site(err: &JsError, ctx: &Context) -> Option<Site> {
+    let source = ctx.get_data::<FunctionSource>()?.0.clone();
+    let frame = innermost_frame(err)?;
+    let at = frame.find(&format!("({FUNCTION_PATH}:"))?;
+    let mut nums = frame[at + FUNCTION_PATH.len() + 2..]
+        .trim_end_matches(')')
+        .split(':')
+        .map(|n| n.parse::<usize>().ok());
+    let (line, col) = (nums.next()??, nums.next()??);
+    let line_start = if line <= 1 {
+        0
+    } else {
+        source.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let offset = source[line_start..]
+        .char_indices()
+        .nth(col.checked_sub(1)?)
+        .map(|(i, _)| line_start + i)?;
+    Some(Site { source, offset })
+}
+
+/// `native`: the error comes from the engine (not `new Error(…)` in user code), so its message
+/// is boa's and gets rewritten.
+/// The innermost backtrace line, e.g. `    at handler (<function>:1:79)`.
+fn innermost_frame(err: &JsError) -> Option<String> {
+    let text = err.to_string();
+    text.lines()
+        .find(|l| l.starts_with("    at "))
+        .map(str::to_owned)
+}
+
+fn translate(kind: &str, message: &str, site: Option<&Site>, native: bool) -> String {
+    let kind = match kind {
+        // boa's Display of the kind; the constructor is URIError.
+        "UriError" => "URIError",
+        k => k,
+    };
+    if kind == "URIError" && native {
+        // njs has one message for every malformed URI, whatever went wrong.
+        return "URIError: malformed URI".to_owned();
+    }
     if kind == "ReferenceError" {
         if let Some(name) = message.strip_suffix(" is not defined") {
             return format!(
@@ -56,19 +135,276 @@ fn translate(kind: &str, message: &str) -> String {
                 name.trim_matches('"')
             );
         }
+        if let Some(rest) = message.strip_prefix("cannot assign to uninitialized global property `")
+        {
+            return format!(
+                "ReferenceError: \"{}\" is not defined",
+                rest.trim_end_matches('`')
+            );
+        }
     }
     if kind == "TypeError" {
         if message.starts_with("cannot convert 'null' or 'undefined' to object") {
-            return "TypeError: cannot get property of undefined".to_owned();
+            return property_of_nothing(site);
         }
-        if message.contains("not a callable function") || message.contains("is not callable") {
-            return "TypeError: not a function".to_owned();
+        if message == "not a callable function" || message == "not a constructor" {
+            return not_a_function(site);
         }
     }
     if kind == "RuntimeLimit" || kind.contains("RuntimeLimit") {
         return format!("InternalError: {message}");
     }
+    if let Some(text) = njs_message(kind, message) {
+        return if text.is_empty() {
+            kind.to_owned()
+        } else {
+            format!("{kind}: {text}")
+        };
+    }
     format!("{kind}: {message}")
+}
+
+/// boa's messages for built-in failures, in njs's words (checked by tests/njs_diff.rs). An
+/// empty text means njs gives no message (`RangeError`).
+fn njs_message(kind: &str, message: &str) -> Option<String> {
+    let m = message;
+    let text = match kind {
+        "RangeError" => {
+            if m.starts_with("toFixed()") || m.starts_with("toExponential()") {
+                "digits argument must be between 0 and 100".to_owned()
+            } else if m.starts_with("precision must be an integer") {
+                "precision argument must be between 1 and 100".to_owned()
+            } else if m.starts_with("radix must be")
+                || m.starts_with("String.prototype.repeat")
+                || m.starts_with("codepoint ")
+            {
+                String::new()
+            } else if m == "invalid array length" || m == "bad length for array" {
+                "Invalid array length".to_owned()
+            } else if m.starts_with("Index must be between") {
+                "invalid index".to_owned()
+            } else {
+                return None;
+            }
+        }
+        "TypeError" => {
+            if m.starts_with("right-hand side of 'instanceof'") {
+                "right argument is not callable".to_owned()
+            } else if let Some(t) =
+                m.strip_prefix("right-hand side of 'in' should be an object, got `")
+            {
+                format!(
+                    "property \"in\" on primitive {} type",
+                    t.trim_end_matches('`')
+                )
+            } else if let Some(p) = m.strip_prefix("cannot set non-writable property: ") {
+                format!("Cannot assign to read-only property \"{p}\" of object")
+            } else if m == "can't convert symbol to string" {
+                "Cannot convert a Symbol value to a string".to_owned()
+            } else if m.starts_with("Object.defineProperty: expected 'this'") {
+                "Object.defineProperty is called on non-object".to_owned()
+            } else if let Some(t) =
+                m.strip_prefix("Object.create: expected 'proto' to be an Object or null, got `")
+            {
+                format!(
+                    "prototype may only be an object or null: {}",
+                    t.trim_end_matches('`')
+                )
+            } else if m.contains("called on an empty array and with no initial value") {
+                "Reduce of empty object with no initial value".to_owned()
+            } else if m == "cyclic object value" || m.starts_with("cyclic object") {
+                "Nested too deep or a cyclic structure".to_owned()
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    Some(text)
+}
+
+fn offset_of(src: &str, token: &Token) -> usize {
+    token.text.as_ptr() as usize - src.as_ptr() as usize
+}
+
+/// The token at `site` and the stream it is in.
+fn tokens_at(site: &Site) -> Option<(Vec<Token<'_>>, usize)> {
+    let tokens = tokenize(&site.source);
+    let i = tokens
+        .iter()
+        .rposition(|t| offset_of(&site.source, t) <= site.offset)?;
+    Some((tokens, i))
+}
+
+/// A property key as njs prints it: an identifier after `.`, or a literal inside `[…]`.
+fn literal_key(t: &Token) -> Option<String> {
+    match t.kind {
+        Kind::Ident | Kind::Number => Some(t.text.to_owned()),
+        Kind::Str if t.text.len() >= 2 && !t.text.contains('\\') => {
+            Some(t.text[1..t.text.len() - 1].to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// `cannot get property "b" of undefined`: the key at the failing `.b` / `["b"]`, and whether
+/// the object was `null` (a `null` literal, or what `match`/`exec`/`JSON.parse` returned, or a
+/// variable assigned one of those) or `undefined` (everything else).
+fn property_of_nothing(site: Option<&Site>) -> String {
+    const FALLBACK: &str = "TypeError: cannot get property of undefined";
+    let Some((tokens, i)) = site.and_then(tokens_at) else {
+        return FALLBACK.to_owned();
+    };
+    let prev = i.checked_sub(1).map(|p| &tokens[p]);
+    // `a.b = 1`: boa points at the start of the assignment.
+    if tokens[i].kind == Kind::Ident
+        && tokens.get(i + 1).is_some_and(|t| t.is_punct("."))
+        && tokens.get(i + 3).is_some_and(|t| t.is_punct("="))
+        && !prev.is_some_and(|p| p.is_punct("."))
+    {
+        let base = base_kind(&tokens, i + 1);
+        return format!("TypeError: property set on primitive {base} type");
+    }
+    let key = match prev {
+        Some(p) if p.is_punct(".") && tokens[i].kind == Kind::Ident => {
+            Some(tokens[i].text.to_owned())
+        }
+        Some(p) if p.is_punct("[") => {
+            literal_key(&tokens[i]).filter(|_| tokens[i].kind != Kind::Ident)
+        }
+        _ => None,
+    };
+    match key {
+        Some(key) => format!(
+            "TypeError: cannot get property \"{key}\" of {}",
+            base_kind(&tokens, i - 1)
+        ),
+        None => FALLBACK.to_owned(),
+    }
+}
+
+/// Whether the expression ending just before `tokens[at]` (a `.` or `[`) is `null` or
+/// `undefined`, as far as the source tells.
+fn base_kind(tokens: &[Token], at: usize) -> &'static str {
+    let Some(last) = at.checked_sub(1).map(|p| &tokens[p]) else {
+        return "undefined";
+    };
+    if last.is_ident("null") {
+        return "null";
+    }
+    if last.is_punct(")") && call_returns_null(tokens, at - 1) {
+        return "null";
+    }
+    // A plain variable: look at what it was last assigned before this point.
+    if last.kind == Kind::Ident && !(at >= 2 && tokens[at - 2].is_punct(".")) {
+        let name = last.text;
+        let mut braces = 0i32;
+        for k in (0..at - 1).rev() {
+            // Only within the enclosing function body (stop at its unmatched `{`).
+            if tokens[k].is_punct("}") {
+                braces += 1;
+            } else if tokens[k].is_punct("{") {
+                braces -= 1;
+                if braces < 0 {
+                    break;
+                }
+            }
+            if tokens[k].is_ident(name)
+                && k >= 1
+                && tokens[k - 1].is_ident("var")
+                && tokens
+                    .get(k + 1)
+                    .is_some_and(|t| t.is_punct(";") || t.is_punct(","))
+            {
+                return "undefined";
+            }
+            if tokens[k].is_ident(name) && tokens.get(k + 1).is_some_and(|t| t.is_punct("=")) {
+                let mut depth = 0i32;
+                let mut j = k + 2;
+                let mut end = j;
+                while let Some(t) = tokens.get(j) {
+                    match t.text {
+                        "(" | "[" | "{" if t.kind == Kind::Punct => depth += 1,
+                        ")" | "]" | "}" if t.kind == Kind::Punct => depth -= 1,
+                        ";" | "," if t.kind == Kind::Punct && depth == 0 => break,
+                        _ => {}
+                    }
+                    if depth < 0 {
+                        break;
+                    }
+                    end = j;
+                    j += 1;
+                }
+                if end == k + 2 && tokens[k + 2].is_ident("null") {
+                    return "null";
+                }
+                if tokens[end].is_punct(")") && call_returns_null(tokens, end) {
+                    return "null";
+                }
+                return "undefined";
+            }
+        }
+    }
+    "undefined"
+}
+
+/// Whether the call closing at `tokens[close]` is one that returns `null` when it finds
+/// nothing: `.match(…)`, `.exec(…)`, `JSON.parse(…)`.
+fn call_returns_null(tokens: &[Token], close: usize) -> bool {
+    let mut depth = 0;
+    for k in (0..=close).rev() {
+        if tokens[k].is_punct(")") {
+            depth += 1;
+        } else if tokens[k].is_punct("(") {
+            depth -= 1;
+            if depth == 0 {
+                return k >= 1
+                    && ["match", "exec", "parse"]
+                        .iter()
+                        .any(|n| tokens[k - 1].is_ident(n));
+            }
+        }
+    }
+    false
+}
+
+/// `(intermediate value)["f"] is not a function` for a method, `undefined is not a function`
+/// (or the literal's type) for anything else, as njs words it.
+fn not_a_function(site: Option<&Site>) -> String {
+    const FALLBACK: &str = "TypeError: undefined is not a function";
+    let Some((tokens, i)) = site.and_then(tokens_at) else {
+        return FALLBACK.to_owned();
+    };
+    // boa points at the call's `(`.
+    if !tokens[i].is_punct("(") || i == 0 {
+        return FALLBACK.to_owned();
+    }
+    let callee = &tokens[i - 1];
+    if callee.kind == Kind::Ident && i >= 2 && tokens[i - 2].is_punct(".") {
+        return format!(
+            "TypeError: (intermediate value)[\"{}\"] is not a function",
+            callee.text
+        );
+    }
+    if callee.is_punct("]") && i >= 3 && tokens[i - 3].is_punct("[") {
+        if let Some(key) = literal_key(&tokens[i - 2]).filter(|_| tokens[i - 2].kind != Kind::Ident)
+        {
+            return format!("TypeError: (intermediate value)[\"{key}\"] is not a function");
+        }
+    }
+    if callee.is_punct(")") && i >= 3 && tokens[i - 3].is_punct("(") {
+        let kind = match tokens[i - 2].kind {
+            Kind::Number => "number",
+            Kind::Str | Kind::Template => "string",
+            _ => "undefined",
+        };
+        return format!("TypeError: {kind} is not a function");
+    }
+    match callee.kind {
+        Kind::Str | Kind::Template => "TypeError: string is not a function".to_owned(),
+        Kind::Number => "TypeError: number is not a function".to_owned(),
+        _ => FALLBACK.to_owned(),
+    }
 }
 
 /// CloudFront's text for a compile error reported by boa's parser, e.g.
@@ -148,8 +484,53 @@ mod tests {
     #[test]
     fn reference_errors_quote_the_name() {
         assert_eq!(
-            translate("ReferenceError", "URL is not defined"),
+            translate("ReferenceError", "URL is not defined", None, true),
             "ReferenceError: \"URL\" is not defined"
+        );
+    }
+
+    fn site(src: &str, at: &str) -> Site {
+        Site {
+            source: src.into(),
+            offset: src.find(at).unwrap(),
+        }
+    }
+
+    #[test]
+    fn property_errors_name_the_property_and_the_missing_value() {
+        let src = "var a; var m = 'x'.match(/y/); a.b; m[1]; null.x; o['k'].z";
+        assert_eq!(
+            property_of_nothing(Some(&site(src, "b;"))),
+            "TypeError: cannot get property \"b\" of undefined"
+        );
+        assert_eq!(
+            property_of_nothing(Some(&site(src, "1]"))),
+            "TypeError: cannot get property \"1\" of null"
+        );
+        assert_eq!(
+            property_of_nothing(Some(&site(src, "x;"))),
+            "TypeError: cannot get property \"x\" of null"
+        );
+        assert_eq!(
+            property_of_nothing(Some(&site(src, "z"))),
+            "TypeError: cannot get property \"z\" of undefined"
+        );
+    }
+
+    #[test]
+    fn method_calls_name_the_method() {
+        let src = "o.f(1); o['g'](); f(); (1)()";
+        assert_eq!(
+            not_a_function(Some(&site(src, "(1)"))),
+            "TypeError: (intermediate value)[\"f\"] is not a function"
+        );
+        assert_eq!(
+            not_a_function(Some(&site(src, "();"))),
+            "TypeError: (intermediate value)[\"g\"] is not a function"
+        );
+        assert_eq!(
+            not_a_function(Some(&site(src, "(); ("))),
+            "TypeError: undefined is not a function"
         );
     }
 }

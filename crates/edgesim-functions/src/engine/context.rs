@@ -27,7 +27,7 @@ use crate::budget::{compute_utilization, thread_cpu_time};
 use crate::cloudfront_module;
 use crate::convert::{to_js, to_json};
 use crate::error::{is_engine_error, FunctionError};
-use crate::error_text::{runtime_error, syntax_error};
+use crate::error_text::{runtime_error, syntax_error, FunctionSource, FUNCTION_PATH};
 use crate::host;
 use crate::limits;
 use crate::lint::Module;
@@ -79,7 +79,11 @@ impl Instance {
         }
         hidden_global(&mut ctx, "__cf_imports", imports).map_err(internal)?;
 
-        let factory = Script::parse(Source::from_bytes(&spec.factory_source), None, &mut ctx)
+        // Compiled under its own path, and kept, so error messages can quote the failing spot.
+        ctx.insert_data(FunctionSource(spec.factory_source.as_str().into()));
+        let source =
+            Source::from_bytes(&spec.factory_source).with_path(std::path::Path::new(FUNCTION_PATH));
+        let factory = Script::parse(source, None, &mut ctx)
             .map_err(|e| FunctionError::Compile(compile_message(&e, &mut ctx)))?
             .evaluate(&mut ctx)
             .map_err(|e| FunctionError::Compile(compile_message(&e, &mut ctx)))?;

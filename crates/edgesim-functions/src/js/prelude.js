@@ -221,9 +221,9 @@
     return -1;
   }
 
-  // Lenient like Node: accepts both alphabets, skips other characters, stops at '='.
-  function base64Decode(str) {
-    return native.base64Decode(str);
+  // As njs: stops at the first character outside the alphabet (base64 or base64url) or '='.
+  function base64Decode(str, url) {
+    return native.base64Decode(str, url);
   }
 
 
@@ -237,6 +237,13 @@
     return undefined;
   }
 
+  // The encodings njs (and CloudFront's Buffer) accept, by their exact names.
+  function njsEncoding(enc) {
+    if (enc === 'utf8' || enc === 'utf-8') return 'utf8';
+    if (enc === 'hex' || enc === 'base64' || enc === 'base64url') return enc;
+    return undefined;
+  }
+
   // string -> bytes (plain array) in a canonical encoding.
   function encodeString(str, enc) {
     switch (enc) {
@@ -247,7 +254,7 @@
         return hexDecode(str);
       case 'base64':
       case 'base64url':
-        return base64Decode(str);
+        return base64Decode(str, enc === 'base64url');
       case 'utf16le':
         var out = [];
         for (var i = 0; i < str.length; i++) {
@@ -294,12 +301,12 @@
       case 'utf16le':
         return n * 2;
       case 'hex':
-        return n >>> 1;
+        // njs: half the UTF-8 length, whatever the digits.
+        return utf8ByteLength(str) >>> 1;
       case 'base64':
       case 'base64url':
-        if (n > 0 && str.charCodeAt(n - 1) === 61) n--;
-        if (n > 1 && str.charCodeAt(n - 1) === 61) n--;
-        return (n * 3) >>> 2;
+        // njs: what decoding gives (up to the first character outside the alphabet).
+        return base64Decode(str, enc === 'base64url').length;
       default:
         return utf8ByteLength(str);
     }
@@ -331,18 +338,16 @@
   function dataToBinary(data, encoding, name, expected) {
     if (typeof data === 'string') {
       if (encoding === undefined && isMarkedBytes(data)) return data;
-      var enc = (encoding === undefined || encoding === null) ? 'utf8' : normalizeEncoding(encoding);
-      if (enc === 'hex' && data.length % 2 !== 0) {
-        throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', "The argument 'encoding' is invalid for data of length " +
-          data.length + ". Received 'hex'");
-      }
-      if (enc === 'latin1' || enc === 'ascii') return bytesToBinary(binaryToBytes(data));
+      var enc = encoding === undefined ? 'utf8' : njsEncoding(encoding);
+      if (enc === undefined) throw new TypeError('"' + encoding + '" encoding is not supported');
       if (enc === 'utf8') return native.utf8Binary(data);
       return bytesToBinary(encodeString(data, enc || 'utf8'));
     }
     var view = ArrayBuffer.isView(data) || name === 'key' ? viewBytes(data) : null;
     if (view !== null) return bytesToBinary(view);
-    throw argTypeError(name, expected, data);
+    // njs: `data argument "number" is not a string or Buffer-like object`.
+    throw new TypeError(name + ' argument "' + (data === null ? 'null' : typeof data) +
+      '" is not a string or Buffer-like object');
   }
 
   function hashFinalized() {
@@ -350,19 +355,23 @@
   }
 
   function encodeDigest(raw, encoding) {
-    var enc = encoding === undefined ? undefined : normalizeEncoding(encoding);
-    if (enc === undefined || (enc === 'latin1' && !V2)) {
+    if (encoding !== undefined && encoding !== 'hex' && encoding !== 'base64' && encoding !== 'base64url') {
+      throw new TypeError('Unknown digest encoding: "' + encoding + '"');
+    }
+    var enc = encoding;
+    if (enc === undefined) {
       // No (or an unknown) encoding: a Buffer in 2.0, a byte string in 1.0.
-      return V2 && enc === undefined ? BufferCtor.from(raw, 'latin1') : markBytes(raw);
+      return V2 && enc === undefined ? BufferCtor.from(binaryToBytes(raw)) : markBytes(raw);
     }
     if (enc === 'hex' || enc === 'base64' || enc === 'base64url') return native.encodeBinary(raw, enc);
     return decodeBytes(binaryToBytes(raw), 0, raw.length, enc);
   }
 
+  // njs: exact, lower-case names.
   function normalizeAlgorithm(alg) {
-    if (typeof alg !== 'string') throw argTypeError('algorithm', 'of type string', alg);
-    var a = alg.toLowerCase();
-    return (a === 'md5' || a === 'sha1' || a === 'sha256') ? a : null;
+    if (typeof alg !== 'string') throw new TypeError('algorithm must be a string');
+    if (alg === 'md5' || alg === 'sha1' || alg === 'sha256') return alg;
+    throw new TypeError('not supported algorithm: "' + alg + '"');
   }
 
   // key === null for a plain hash. chunks: byte strings fed so far.
@@ -395,15 +404,10 @@
 
   var cryptoModule = {
     createHash: function createHash(algorithm) {
-      var alg = normalizeAlgorithm(algorithm);
-      if (alg === null) throw new Error('Digest method not supported');
-      return makeHasher(alg, null, []);
+      return makeHasher(normalizeAlgorithm(algorithm), null, []);
     },
     createHmac: function createHmac(algorithm, key) {
       var alg = normalizeAlgorithm(algorithm);
-      if (alg === null) {
-        throw makeError(TypeError, 'ERR_CRYPTO_INVALID_DIGEST', 'Invalid digest: ' + algorithm);
-      }
       var rawKey = dataToBinary(key, undefined, 'key',
         'of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey');
       return makeHasher(alg, rawKey, []);
@@ -791,9 +795,11 @@
       if (!(size >= 0 && size <= 4294967296)) throw outOfRange('size', '>= 0 && <= 4294967296', size);
     }
 
+    // njs's Buffer knows exactly these encodings (CloudFront documents the same four:
+    // docs/cloudfront/runtime.md); names are case-sensitive.
     function checkEncoding(encoding) {
-      var enc = normalizeEncoding(encoding);
-      if (enc === undefined) throw unknownEncoding(encoding);
+      var enc = njsEncoding(encoding);
+      if (enc === undefined) throw new TypeError('"' + encoding + '" encoding is not supported');
       return enc;
     }
 
@@ -833,8 +839,14 @@
 
     function fromString(str, encoding) {
       var enc = 'utf8';
-      if (typeof encoding === 'string' && encoding.length > 0) enc = checkEncoding(encoding);
-      return fromBytes(encodeString(str, enc));
+      if (encoding !== undefined) enc = checkEncoding(encoding);
+      var bytes = encodeString(str, enc);
+      // njs: when the encoding yields no bytes at all (decoded length 0), the string's own
+      // UTF-8 bytes are used instead.
+      if (enc === 'hex' ? utf8ByteLength(str) < 2 : (enc !== 'utf8' && bytes.length === 0)) {
+        bytes = utf8Encode(str);
+      }
+      return fromBytes(bytes);
     }
 
     function from(value, encodingOrOffset, length) {
@@ -976,9 +988,9 @@
           if (ArrayBuffer.isView(string) || isArrayBuffer(string)) return string.byteLength;
           throw argTypeError('string', 'of type string or an instance of Buffer or ArrayBuffer', string);
         }
+        var enc = encoding === undefined ? 'utf8' : checkEncoding(encoding);
         if (string.length === 0) return 0;
-        var enc = encoding ? normalizeEncoding(encoding) : 'utf8';
-        return encodedLength(string, enc || 'utf8');
+        return encodedLength(string, enc);
       },
       compare: function compare(buf1, buf2) {
         requireUint8Array(buf1, 'buf1');
@@ -1010,8 +1022,7 @@
         return obj instanceof Buffer;
       },
       isEncoding: function isEncoding(encoding) {
-        return typeof encoding === 'string' && encoding.length !== 0 &&
-          normalizeEncoding(encoding) !== undefined;
+        return njsEncoding(encoding) !== undefined;
       },
       poolSize: 8192
     });
@@ -1020,13 +1031,15 @@
       toString: function toString(encoding, start, end) {
         var len = this.length;
         if (arguments.length === 0) return utf8Decode(this, 0, len, false);
+        var enc = encoding === undefined ? 'utf8' : checkEncoding(encoding);
+        // njs refuses negative offsets.
+        if (start < 0 || end < 0) throw new RangeError('invalid index');
         if (start <= 0) start = 0;
         else if (start >= len) return '';
         else start = Math.trunc(start) || 0;
         if (end === undefined || end > len) end = len;
         else end = Math.trunc(end) || 0;
         if (end <= start) return '';
-        var enc = encoding === undefined ? 'utf8' : checkEncoding(encoding);
         return decodeBytes(this, start, end, enc);
       },
       toJSON: function toJSON() {
@@ -1171,15 +1184,14 @@
     define(proto, { toLocaleString: proto.toString });
 
     // Fixed-size numeric reads and writes through a DataView.
+    // njs's bounds rules: the offset is converted to an integer; negative is "invalid index",
+    // past the end is "index N is outside the bound of the buffer".
     function checkBounds(buf, offset, size) {
-      if (offset === undefined) offset = 0;
-      validateNumber(offset, 'offset');
-      if (!Number.isInteger(offset)) throw outOfRange('offset', 'an integer', offset);
-      var max = buf.length - size;
-      if (max < 0) {
-        throw makeError(RangeError, 'ERR_BUFFER_OUT_OF_BOUNDS', 'Attempt to access memory outside buffer bounds');
+      offset = offset === undefined ? 0 : Math.trunc(+offset) || 0;
+      if (offset < 0) throw new RangeError('invalid index');
+      if (offset + size > buf.length) {
+        throw new RangeError('index ' + offset + ' is outside the bound of the buffer');
       }
-      if (offset < 0 || offset > max) throw outOfRange('offset', '>= 0 and <= ' + max, offset);
       return offset;
     }
 
@@ -1203,10 +1215,8 @@
         return dataView(this)[getter](offset, little);
       };
       methods['write' + name + suffix] = function (value, offset) {
+        // njs does not range-check the value: it wraps as the typed array does.
         value = +value;
-        if (min !== undefined && (value > max || value < min)) {
-          throw outOfRange('value', '>= ' + min + ' and <= ' + max, value);
-        }
         offset = checkBounds(this, offset, size);
         dataView(this)[setter](offset, value, little);
         return offset + size;
@@ -1383,7 +1393,7 @@
     if (rest === 0) rest = (count - equals) % 4;
     else if (equals > 0) throw invalidCharacter('Invalid character');
     if (rest === 1) throw invalidCharacter('The string to be decoded is not correctly encoded.');
-    return bytesToBinary(base64Decode(input));
+    return bytesToBinary(base64Decode(input.replace(/[\t\n\f\r ]/g, ''), false));
   }
 
   function btoa(data) {
@@ -1427,9 +1437,102 @@
         var fast = native.jsonParse(text);
         if (fast !== undefined) return fast;
       }
-      return engineParse.apply(JSON, arguments);
+      try {
+        return engineParse.apply(JSON, arguments);
+      } catch (e) {
+        var why = e instanceof SyntaxError ? njsJsonError(String(text)) : null;
+        if (why !== null) throw new SyntaxError(why);
+        throw e;
+      }
     }
   });
+
+  // Where and why njs's JSON parser stops, in its words ("Unexpected token at position 1"),
+  // for text the engine refused; null when njs would have found nothing wrong.
+  function njsJsonError(t) {
+    var p = 0, n = t.length;
+    function ws() { while (p < n && (t[p] === ' ' || t[p] === '\t' || t[p] === '\n' || t[p] === '\r')) p++; }
+    function fail(what, at) { throw { njs: what + ' at position ' + at }; }
+    function end() { fail('Unexpected end of input', p); }
+    function str() {
+      p++;
+      for (;;) {
+        if (p >= n) end();
+        var c = t.charCodeAt(p);
+        if (c === 34) { p++; return; }
+        if (c < 32) fail('Forbidden source char', p);
+        if (c === 92) {
+          p++;
+          if (p >= n) end();
+          var e = t[p];
+          if (e === 'u') {
+            for (var k = 1; k <= 4; k++) {
+              if (p + k >= n) end();
+              if (!/[0-9a-fA-F]/.test(t[p + k])) fail('Invalid Unicode escape sequence', p + k);
+            }
+            p += 4;
+          } else if ('"\\/bfnrt'.indexOf(e) < 0) {
+            fail('Unknown escape char', p);
+          }
+        }
+        p++;
+      }
+    }
+    function num() {
+      var m = /^-?[0-9]*\.?[0-9]*/.exec(t.slice(p));
+      if (!/[0-9]/.test(m[0])) fail('Unexpected number', p);
+      p += m[0].length;
+      var x = /^[eE][+-]?[0-9]+/.exec(t.slice(p));
+      if (x) p += x[0].length;
+    }
+    function value() {
+      ws();
+      if (p >= n) end();
+      var c = t[p], start;
+      if (c === '{' || c === '[') {
+        var close = c === '{' ? '}' : ']';
+        p++; ws();
+        if (t[p] === close) { p++; return; }
+        for (;;) {
+          ws();
+          if (p >= n) end();
+          if (close === '}') {
+            if (t[p] !== '"') fail('Unexpected token', p);
+            str(); ws();
+            if (p >= n) end();
+            if (t[p] !== ':') fail('Unexpected token', p);
+            p++;
+          }
+          value(); ws();
+          if (p >= n) end();
+          if (t[p] === ',') {
+            start = p++; ws();
+            if (t[p] === close) fail('Trailing comma', start);
+            continue;
+          }
+          if (t[p] === close) { p++; return; }
+          fail('Unexpected token', p);
+        }
+      }
+      if (c === '"') return str();
+      var words = { t: 'true', f: 'false', n: 'null' };
+      if (words[c]) {
+        if (t.slice(p, p + words[c].length) !== words[c]) fail('Unexpected token', p);
+        p += words[c].length;
+        return;
+      }
+      if (c === '-' || t.charCodeAt(p) <= 57) return num();
+      fail('Unexpected token', p);
+    }
+    try {
+      value(); ws();
+      if (p < n) fail('Unexpected token', p);
+      return null;
+    } catch (e) {
+      if (e && typeof e.njs === 'string') return e.njs;
+      throw e;
+    }
+  }
 
   try {
     delete global.__cf_native;
