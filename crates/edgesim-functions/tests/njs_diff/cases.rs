@@ -96,7 +96,7 @@ impl Rng {
         format!("[{}]", items.join(","))
     }
     /// A string literal over an alphabet (for decoders).
-    fn from_alphabet(&mut self, alphabet: &str, max: u64) -> String {
+    fn of_alphabet(&mut self, alphabet: &str, max: u64) -> String {
         let chars: Vec<char> = alphabet.chars().collect();
         let len = self.below(max + 1);
         let s: String = (0..len)
@@ -207,7 +207,7 @@ const NUMBERS: &[&str] = &[
 
 pub fn all() -> Vec<Case> {
     let mut c = Cases(Vec::new());
-    let mut rng = Rng(0x5eed_0f_1a_2b_3c_4d);
+    let mut rng = Rng(0x005e_ed0f_1a2b_3c4d);
     buffer(&mut c, &mut rng);
     byte_strings(&mut c, &mut rng);
     text_and_base64(&mut c, &mut rng);
@@ -581,7 +581,7 @@ fn buffer(c: &mut Cases, rng: &mut Rng) {
             format!("Buffer.from({s}, {enc}).toString('hex')"),
         );
         if i % 2 == 0 {
-            let b = rng.from_alphabet("ABCXYZabcxyz0189+/-_= %.", 16);
+            let b = rng.of_alphabet("ABCXYZabcxyz0189+/-_= %.", 16);
             c.e(
                 "buffer.random",
                 V2,
@@ -750,7 +750,7 @@ fn text_and_base64(c: &mut Cases, rng: &mut Rng) {
         c.e("btoa", V2, e);
     }
     for _ in 0..30 {
-        let b = rng.from_alphabet("ABCabc012+/=", 12);
+        let b = rng.of_alphabet("ABCabc012+/=", 12);
         c.e("atob.random", V2, format!("atob({b})"));
     }
 }
@@ -978,7 +978,7 @@ fn querystring(c: &mut Cases, rng: &mut Rng) {
         );
     }
     for _ in 0..40 {
-        let k = rng.from_alphabet("ab=&%+2E9AF ", 14);
+        let k = rng.of_alphabet("ab=&%+2E9AF ", 14);
         c.e(
             "qs.random",
             Both,
@@ -1599,7 +1599,7 @@ fn uri(c: &mut Cases, rng: &mut Rng) {
         }
     }
     for _ in 0..40 {
-        let s = rng.from_alphabet("%0123456789ABCDEFabcdef/?#&=+ ", 12);
+        let s = rng.of_alphabet("%0123456789ABCDEFabcdef/?#&=+ ", 12);
         c.e("uri.random", Both, format!("decodeURIComponent({s})"));
         let s = rng.string(6);
         c.e("uri.random", Both, format!("encodeURIComponent({s})"));
