@@ -7,6 +7,7 @@
 //! - [`proxy`]: `edgesim serve`, the CloudFront request pipeline as a local reverse proxy.
 
 pub use edgesim_functions as functions;
+pub use edgesim_import as import;
 pub use edgesim_lambda as lambda;
 pub use edgesim_model as model;
 pub use edgesim_proxy as proxy;

@@ -1,6 +1,7 @@
 //! The `edgesim` command line.
 
 mod generate_event;
+mod import;
 mod invoke;
 mod serve;
 mod test_function;
@@ -30,6 +31,7 @@ enum Command {
     Serve(serve::Args),
     Invoke(invoke::Args),
     GenerateEvent(generate_event::Args),
+    Import(import::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +41,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Invoke(args) => invoke::run(args),
         Command::GenerateEvent(args) => generate_event::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
