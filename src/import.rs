@@ -81,7 +81,10 @@ impl SourceArgs {
         for (id, target) in &options.origins {
             if let OriginTarget::Dir(dir) = target {
                 if !dir.is_dir() {
-                    return Err(anyhow!("--origin {id}={}: not a directory (or give an http:// URL)", dir.display()));
+                    return Err(anyhow!(
+                        "--origin {id}={}: not a directory (or give an http:// URL)",
+                        dir.display()
+                    ));
                 }
             }
         }
@@ -105,7 +108,9 @@ pub fn report(imported: &Imported) {
         eprintln!("warning: {w}");
     }
     for (id, domain) in &imported.unmapped_origins {
-        eprintln!("origin {id} ({domain}) is not mapped: the mock origin answers (--origin {id}=DIR|URL)");
+        eprintln!(
+            "origin {id} ({domain}) is not mapped: the mock origin answers (--origin {id}=DIR|URL)"
+        );
     }
 }
 
@@ -127,7 +132,10 @@ fn execute(args: &Args) -> Result<()> {
     let code_dir = args.code_dir.clone();
     let options = args.options.options(&base_dir, code_dir.as_deref())?;
     let imported = edgesim_import::import_file(&args.file, &options)?;
-    let label = args.output.clone().unwrap_or_else(|| PathBuf::from("edgesim.toml"));
+    let label = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("edgesim.toml"));
     // The generated text must load like a hand-written file.
     imported
         .config(&label, &base_dir)

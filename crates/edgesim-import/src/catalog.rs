@@ -77,7 +77,8 @@ pub fn lambda_name(arn: &str) -> &str {
 
 /// The store name in a KeyValueStore ARN (`arn:aws:cloudfront::1:key-value-store/ID`).
 pub fn kvs_name(arn: &str) -> &str {
-    arn.rsplit_once("key-value-store/").map_or(arn, |(_, name)| name)
+    arn.rsplit_once("key-value-store/")
+        .map_or(arn, |(_, name)| name)
 }
 
 #[cfg(test)]
@@ -86,9 +87,18 @@ mod tests {
 
     #[test]
     fn names_come_out_of_arns() {
-        assert_eq!(cf_function_name("arn:aws:cloudfront::1:function/rewrite"), "rewrite");
-        assert_eq!(lambda_name("arn:aws:lambda:us-east-1:1:function:auth:3"), "auth");
-        assert_eq!(lambda_name("arn:aws:lambda:us-east-1:1:function:auth"), "auth");
+        assert_eq!(
+            cf_function_name("arn:aws:cloudfront::1:function/rewrite"),
+            "rewrite"
+        );
+        assert_eq!(
+            lambda_name("arn:aws:lambda:us-east-1:1:function:auth:3"),
+            "auth"
+        );
+        assert_eq!(
+            lambda_name("arn:aws:lambda:us-east-1:1:function:auth"),
+            "auth"
+        );
         assert_eq!(kvs_name("arn:aws:cloudfront::1:key-value-store/abc"), "abc");
     }
 }

@@ -67,9 +67,19 @@ fn q_path(p: &Path) -> String {
 fn file_stem(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if s.is_empty() { "function".to_owned() } else { s }
+    if s.is_empty() {
+        "function".to_owned()
+    } else {
+        s
+    }
 }
 
 pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Emitted {
@@ -101,7 +111,9 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
         let _ = writeln!(body, "[[origins]]\nid = {}", q(&origin.id));
         let what = match &origin.kind {
             OriginKind::S3 => "S3 bucket".to_owned(),
-            OriginKind::Custom { protocol_policy, .. } => format!("custom origin, {protocol_policy}"),
+            OriginKind::Custom {
+                protocol_policy, ..
+            } => format!("custom origin, {protocol_policy}"),
         };
         let _ = writeln!(body, "# {} ({what})", origin.domain_name);
         match opts.origins.get(&origin.id) {
@@ -168,7 +180,10 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
         let file = match &kvs.file {
             Some(f) => absolute(f),
             None => {
-                let file = opts.code_dir.join("kvs").join(format!("{}.json", file_stem(&kvs.name)));
+                let file = opts
+                    .code_dir
+                    .join("kvs")
+                    .join(format!("{}.json", file_stem(&kvs.name)));
                 w.push(
                     format!("KeyValueStore {}", kvs.name),
                     format!("its contents are not in the source: an empty store was written to {} (pass --kvs {}=FILE)", file.display(), kvs.name),
@@ -194,7 +209,10 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
         let path = match &f.code {
             FunctionCode::File(p) => absolute(p),
             FunctionCode::Inline(code) => {
-                let path = opts.code_dir.join("functions").join(format!("{}.js", file_stem(&f.name)));
+                let path = opts
+                    .code_dir
+                    .join("functions")
+                    .join(format!("{}.js", file_stem(&f.name)));
                 files.push(GeneratedFile {
                     path: path.clone(),
                     contents: code.clone(),
@@ -206,7 +224,10 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
     }
     let mut lambda_handlers = Vec::new();
     for l in &dist.lambdas {
-        let (module, export) = l.handler.rsplit_once('.').unwrap_or((&l.handler, "handler"));
+        let (module, export) = l
+            .handler
+            .rsplit_once('.')
+            .unwrap_or((&l.handler, "handler"));
         let dir = match &l.code {
             LambdaCode::Dir(d) => {
                 let d = absolute(d);
@@ -223,7 +244,11 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
             }
             LambdaCode::Inline(code) => {
                 let d = opts.code_dir.join("lambda").join(file_stem(&l.name));
-                let ext = if l.runtime.starts_with("python") { "py" } else { "js" };
+                let ext = if l.runtime.starts_with("python") {
+                    "py"
+                } else {
+                    "js"
+                };
                 files.push(GeneratedFile {
                     path: d.join(format!("{module}.{ext}")),
                     contents: code.clone(),
@@ -246,7 +271,11 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
     ctx.behavior(&dist.default_behavior, &mut body, w);
     for b in &dist.behaviors {
         body.push_str("\n[[behaviors]]\n");
-        let _ = writeln!(body, "path_pattern = {}", q(b.path_pattern.as_deref().unwrap_or("*")));
+        let _ = writeln!(
+            body,
+            "path_pattern = {}",
+            q(b.path_pattern.as_deref().unwrap_or("*"))
+        );
         ctx.behavior(b, &mut body, w);
     }
 
@@ -258,7 +287,11 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
     if w.0.is_empty() {
         toml.push_str("# Everything in the source is emulated.\n");
     } else {
-        let _ = writeln!(toml, "# {} warning(s): what edgesim does not emulate (also printed on stderr):", w.0.len());
+        let _ = writeln!(
+            toml,
+            "# {} warning(s): what edgesim does not emulate (also printed on stderr):",
+            w.0.len()
+        );
         for warning in &w.0 {
             let _ = writeln!(toml, "#   {}", one_line(&warning.to_string()));
         }
@@ -287,7 +320,11 @@ impl BehaviorCtx<'_> {
         };
         let _ = writeln!(out, "origin = {}", q(&origin));
         if let Some(name) = &b.cache.name {
-            let kind = if b.cache.managed { "managed cache policy" } else { "cache policy" };
+            let kind = if b.cache.managed {
+                "managed cache policy"
+            } else {
+                "cache policy"
+            };
             let _ = writeln!(out, "# {kind} {name}");
         }
         let _ = writeln!(out, "cache = {}", cache_table(&b.cache, &b.path, w));
@@ -299,12 +336,19 @@ impl BehaviorCtx<'_> {
                 );
             }
         }
-        let mut methods: Vec<String> = b.allowed_methods.iter().map(|m| m.to_ascii_uppercase()).collect();
+        let mut methods: Vec<String> = b
+            .allowed_methods
+            .iter()
+            .map(|m| m.to_ascii_uppercase())
+            .collect();
         methods.sort();
         if !b.allowed_methods.is_empty() && methods.len() < 7 {
             w.push(
                 format!("{}.AllowedMethods", b.path),
-                format!("{}: edgesim does not refuse other methods", methods.join(", ")),
+                format!(
+                    "{}: edgesim does not refuse other methods",
+                    methods.join(", ")
+                ),
             );
         }
         if b.compress {
@@ -324,23 +368,40 @@ impl BehaviorCtx<'_> {
             what.extend(p.custom_headers.iter().map(|(h, v, _)| format!("{h}: {v}")));
             w.push(
                 format!("{}.ResponseHeadersPolicyId", b.path),
-                format!("response headers policy {}: not in the config yet; not added: {}", p.name, what.join(", ")),
+                format!(
+                    "response headers policy {}: not in the config yet; not added: {}",
+                    p.name,
+                    what.join(", ")
+                ),
             );
         }
         let mut used: Vec<EventType> = Vec::new();
         for (event, assoc) in &b.associations {
-            let at = format!("{}.{}", b.path, match assoc {
-                Association::Function(_) => "FunctionAssociations",
-                Association::Lambda { .. } => "LambdaFunctionAssociations",
-            });
+            let at = format!(
+                "{}.{}",
+                b.path,
+                match assoc {
+                    Association::Function(_) => "FunctionAssociations",
+                    Association::Lambda { .. } => "LambdaFunctionAssociations",
+                }
+            );
             if used.contains(event) {
-                w.push(at, format!("{} already has a function; CloudFront allows one per event (skipped)", event.key()));
+                w.push(
+                    at,
+                    format!(
+                        "{} already has a function; CloudFront allows one per event (skipped)",
+                        event.key()
+                    ),
+                );
                 continue;
             }
             let line = match assoc {
                 Association::Function(i) => {
                     if matches!(event, EventType::OriginRequest | EventType::OriginResponse) {
-                        w.push(at, "CloudFront Functions run on viewer events only (skipped)");
+                        w.push(
+                            at,
+                            "CloudFront Functions run on viewer events only (skipped)",
+                        );
                         continue;
                     }
                     let f = &self.dist.functions[*i];
@@ -354,9 +415,13 @@ impl BehaviorCtx<'_> {
                         q_path(&self.function_files[*i])
                     )
                 }
-                Association::Lambda { index, include_body } => {
+                Association::Lambda {
+                    index,
+                    include_body,
+                } => {
                     let l = &self.dist.lambdas[*index];
-                    let viewer = matches!(event, EventType::ViewerRequest | EventType::ViewerResponse);
+                    let viewer =
+                        matches!(event, EventType::ViewerRequest | EventType::ViewerResponse);
                     let limit = if viewer { 5_000 } else { 30_000 };
                     // Lambda's default timeout is 3 seconds.
                     let mut timeout = l.timeout_ms.unwrap_or(3_000);
@@ -367,7 +432,11 @@ impl BehaviorCtx<'_> {
                         );
                         timeout = limit;
                     }
-                    let body = if *include_body { ", include_body = true" } else { "" };
+                    let body = if *include_body {
+                        ", include_body = true"
+                    } else {
+                        ""
+                    };
                     format!(
                         "{{ runtime = {}, handler = {}{body}, timeout_ms = {timeout} }}",
                         q(&l.runtime),
@@ -469,8 +538,17 @@ mod tests {
 
     #[test]
     fn relative_paths_walk_up_and_down() {
-        assert_eq!(relative(Path::new("/a/b/c.js"), Path::new("/a")), PathBuf::from("b/c.js"));
-        assert_eq!(relative(Path::new("/a/x/c.js"), Path::new("/a/b")), PathBuf::from("../x/c.js"));
-        assert_eq!(relative(Path::new("/a"), Path::new("/a")), PathBuf::from("."));
+        assert_eq!(
+            relative(Path::new("/a/b/c.js"), Path::new("/a")),
+            PathBuf::from("b/c.js")
+        );
+        assert_eq!(
+            relative(Path::new("/a/x/c.js"), Path::new("/a/b")),
+            PathBuf::from("../x/c.js")
+        );
+        assert_eq!(
+            relative(Path::new("/a"), Path::new("/a")),
+            PathBuf::from(".")
+        );
     }
 }

@@ -114,14 +114,24 @@ impl Imported {
 
     /// The config, as `edgesim serve` loads it; `toml_path` names it in messages and its
     /// directory must be the options' `base_dir`.
-    pub fn config(&self, toml_path: &Path, base_dir: &Path) -> Result<edgesim_proxy::Config, ImportError> {
-        Ok(edgesim_proxy::Config::parse(&self.toml, toml_path, base_dir)?)
+    pub fn config(
+        &self,
+        toml_path: &Path,
+        base_dir: &Path,
+    ) -> Result<edgesim_proxy::Config, ImportError> {
+        Ok(edgesim_proxy::Config::parse(
+            &self.toml, toml_path, base_dir,
+        )?)
     }
 }
 
 /// Imports a file (or a `cdk.out` directory).
 pub fn import_file(path: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
-    let file = if path.is_dir() { pick_template(path, options)? } else { path.to_owned() };
+    let file = if path.is_dir() {
+        pick_template(path, options)?
+    } else {
+        path.to_owned()
+    };
     let text = std::fs::read_to_string(&file).map_err(|source| ImportError::Io {
         path: file.clone(),
         source,
@@ -142,21 +152,43 @@ fn parse(text: &str, path: &Path) -> Result<Value, ImportError> {
 }
 
 /// Imports an already parsed source; `path` names it and locates relative code paths.
-pub fn import_value(value: &Value, path: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
+pub fn import_value(
+    value: &Value,
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
     let mut w = warn::Warnings::default();
     let catalog = catalog::Catalog {
         code: options.code.clone(),
         kvs_files: options.kvs.clone(),
         ..Default::default()
     };
-    let (format, dist) = if value.get("Resources").is_some() || value.get("AWSTemplateFormatVersion").is_some() {
-        let dist = cfn::import(value, path, options.distribution.as_deref(), &options.parameters, catalog, &mut w)?;
+    let (format, dist) = if value.get("Resources").is_some()
+        || value.get("AWSTemplateFormatVersion").is_some()
+    {
+        let dist = cfn::import(
+            value,
+            path,
+            options.distribution.as_deref(),
+            &options.parameters,
+            catalog,
+            &mut w,
+        )?;
         (Format::CloudFormation, dist)
     } else if terraform::detect(value) {
-        let dist = terraform::import(value, path, options.distribution.as_deref(), catalog, &mut w)?;
+        let dist = terraform::import(
+            value,
+            path,
+            options.distribution.as_deref(),
+            catalog,
+            &mut w,
+        )?;
         (Format::Terraform, dist)
     } else if cli_json::detect(value) {
-        (Format::AwsCli, cli_json::import(value, path, &catalog, &mut w))
+        (
+            Format::AwsCli,
+            cli_json::import(value, path, &catalog, &mut w),
+        )
     } else {
         return Err(ImportError::input(
             path,
@@ -168,7 +200,10 @@ pub fn import_value(value: &Value, path: &Path, options: &ImportOptions) -> Resu
             let ids: Vec<&str> = dist.origins.iter().map(|o| o.id.as_str()).collect();
             return Err(ImportError::input(
                 path,
-                format!("--origin {id}=…: the distribution has no origin {id:?} (its origins: {})", ids.join(", ")),
+                format!(
+                    "--origin {id}=…: the distribution has no origin {id:?} (its origins: {})",
+                    ids.join(", ")
+                ),
             ));
         }
     }
@@ -204,11 +239,16 @@ fn pick_template(dir: &Path, options: &ImportOptions) -> Result<PathBuf, ImportE
     let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     names.sort();
     for p in names {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if !name.ends_with(".template.json") {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&p) else { continue };
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
         if text.contains("\"AWS::CloudFront::Distribution\"") {
             candidates.push(p);
         }

@@ -13,7 +13,8 @@ use crate::warn::Warnings;
 
 pub fn detect(v: &Value) -> bool {
     v.get("format_version").is_some()
-        && (v.pointer("/values/root_module").is_some() || v.pointer("/planned_values/root_module").is_some())
+        && (v.pointer("/values/root_module").is_some()
+            || v.pointer("/planned_values/root_module").is_some())
 }
 
 pub fn import(
@@ -23,5 +24,8 @@ pub fn import(
     _catalog: Catalog,
     _w: &mut Warnings,
 ) -> Result<Distribution, ImportError> {
-    Err(ImportError::input(path, "Terraform import is not implemented yet"))
+    Err(ImportError::input(
+        path,
+        "Terraform import is not implemented yet",
+    ))
 }

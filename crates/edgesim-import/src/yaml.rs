@@ -40,7 +40,9 @@ fn to_json(yaml: Yaml) -> Result<Value, String> {
                     Yaml::String(s) => s,
                     Yaml::Number(n) => n.to_string(),
                     Yaml::Bool(b) => b.to_string(),
-                    other => return Err(format!("a mapping key must be a string, found {other:?}")),
+                    other => {
+                        return Err(format!("a mapping key must be a string, found {other:?}"))
+                    }
                 };
                 out.insert(key, to_json(v)?);
             }

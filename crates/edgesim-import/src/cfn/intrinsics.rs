@@ -117,7 +117,10 @@ impl Resolver<'_> {
                     Value::String(items.join(sep))
                 }
                 other => {
-                    w.push(at, format!("Fn::Join needs [separator, list], found {other}"));
+                    w.push(
+                        at,
+                        format!("Fn::Join needs [separator, list], found {other}"),
+                    );
                     Value::Null
                 }
             },
@@ -243,7 +246,9 @@ impl Resolver<'_> {
         }
         // SAM: `!Ref MyFunction.Version` / `.Alias` with AutoPublishAlias.
         if let Some((res, suffix)) = target.split_once('.') {
-            if self.template.resource_type(res).is_some() && (suffix == "Version" || suffix == "Alias") {
+            if self.template.resource_type(res).is_some()
+                && (suffix == "Version" || suffix == "Alias")
+            {
                 return Value::String(format!(
                     "arn:aws:lambda:{REGION}:{ACCOUNT}:function:{}:1",
                     self.lambda_name(res, w)
@@ -251,7 +256,12 @@ impl Resolver<'_> {
             }
         }
         let Some(kind) = self.template.resource_type(target) else {
-            w.push(at, format!("Ref to {target}, which is neither a parameter nor a resource of the template"));
+            w.push(
+                at,
+                format!(
+                    "Ref to {target}, which is neither a parameter nor a resource of the template"
+                ),
+            );
             return Value::String(target.to_owned());
         };
         Value::String(match kind {
@@ -273,23 +283,37 @@ impl Resolver<'_> {
 
     fn get_att(&self, res: &str, attr: &str, at: &str, w: &mut Warnings) -> String {
         let Some(kind) = self.template.resource_type(res) else {
-            w.push(at, format!("Fn::GetAtt of {res}, which is not a resource of the template"));
+            w.push(
+                at,
+                format!("Fn::GetAtt of {res}, which is not a resource of the template"),
+            );
             return format!("{res}.{attr}");
         };
         match (kind, attr) {
-            ("AWS::S3::Bucket", "DomainName") => format!("{}.s3.amazonaws.com", self.bucket_name(res, w)),
+            ("AWS::S3::Bucket", "DomainName") => {
+                format!("{}.s3.amazonaws.com", self.bucket_name(res, w))
+            }
             ("AWS::S3::Bucket", "RegionalDomainName") => {
                 format!("{}.s3.{REGION}.amazonaws.com", self.bucket_name(res, w))
             }
             ("AWS::S3::Bucket", "DualStackDomainName") => {
-                format!("{}.s3.dualstack.{REGION}.amazonaws.com", self.bucket_name(res, w))
+                format!(
+                    "{}.s3.dualstack.{REGION}.amazonaws.com",
+                    self.bucket_name(res, w)
+                )
             }
             ("AWS::S3::Bucket", "WebsiteURL") => {
-                format!("http://{}.s3-website-{REGION}.amazonaws.com", self.bucket_name(res, w))
+                format!(
+                    "http://{}.s3-website-{REGION}.amazonaws.com",
+                    self.bucket_name(res, w)
+                )
             }
             ("AWS::S3::Bucket", "Arn") => format!("arn:aws:s3:::{}", self.bucket_name(res, w)),
             ("AWS::CloudFront::Function", "FunctionARN" | "FunctionMetadata.FunctionARN") => {
-                format!("arn:aws:cloudfront::{ACCOUNT}:function/{}", self.cf_function_name(res, w))
+                format!(
+                    "arn:aws:cloudfront::{ACCOUNT}:function/{}",
+                    self.cf_function_name(res, w)
+                )
             }
             ("AWS::CloudFront::KeyValueStore", "Arn") => {
                 format!("arn:aws:cloudfront::{ACCOUNT}:key-value-store/{res}")
@@ -299,7 +323,11 @@ impl Resolver<'_> {
                 self.lambda_name(res, w)
             ),
             ("AWS::Lambda::Version", "Version") => "1".to_owned(),
-            ("AWS::ElasticLoadBalancingV2::LoadBalancer" | "AWS::ElasticLoadBalancing::LoadBalancer", "DNSName") => {
+            (
+                "AWS::ElasticLoadBalancingV2::LoadBalancer"
+                | "AWS::ElasticLoadBalancing::LoadBalancer",
+                "DNSName",
+            ) => {
                 format!("{}.{REGION}.elb.amazonaws.com", res.to_ascii_lowercase())
             }
             _ => format!("{res}.{attr}"),

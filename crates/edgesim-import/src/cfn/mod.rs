@@ -38,7 +38,10 @@ pub fn import(
             None => {
                 return Err(ImportError::input(
                     path,
-                    format!("no AWS::CloudFront::Distribution {want:?}; the template has {}", all.join(", ")),
+                    format!(
+                        "no AWS::CloudFront::Distribution {want:?}; the template has {}",
+                        all.join(", ")
+                    ),
                 ))
             }
         },
@@ -107,8 +110,16 @@ fn collect_catalog(r: &Resolver<'_>, catalog: &mut Catalog) {
     }
     for (ty, key, list) in [
         ("AWS::CloudFront::CachePolicy", "CachePolicyConfig", 0),
-        ("AWS::CloudFront::OriginRequestPolicy", "OriginRequestPolicyConfig", 1),
-        ("AWS::CloudFront::ResponseHeadersPolicy", "ResponseHeadersPolicyConfig", 2),
+        (
+            "AWS::CloudFront::OriginRequestPolicy",
+            "OriginRequestPolicyConfig",
+            1,
+        ),
+        (
+            "AWS::CloudFront::ResponseHeadersPolicy",
+            "ResponseHeadersPolicyConfig",
+            2,
+        ),
     ] {
         for id in t.of_type(ty) {
             let def = PolicyDef {
@@ -130,13 +141,19 @@ fn collect_catalog(r: &Resolver<'_>, catalog: &mut Catalog) {
             let sam = ty == "AWS::Serverless::Function";
             let mut get = |key: &str| {
                 prop(&id, key).or_else(|| {
-                    sam.then(|| t.function_globals.get(key))
-                        .flatten()
-                        .map(|v| r.resolve(v, &format!("Globals.Function.{key}"), &mut Warnings::default()))
+                    sam.then(|| t.function_globals.get(key)).flatten().map(|v| {
+                        r.resolve(
+                            v,
+                            &format!("Globals.Function.{key}"),
+                            &mut Warnings::default(),
+                        )
+                    })
                 })
             };
             let name = get("FunctionName").map(|v| text(&v));
-            let handler = get("Handler").map(|v| text(&v)).unwrap_or_else(|| "index.handler".to_owned());
+            let handler = get("Handler")
+                .map(|v| text(&v))
+                .unwrap_or_else(|| "index.handler".to_owned());
             let runtime = get("Runtime").map(|v| text(&v)).unwrap_or_default();
             let timeout_ms = get("Timeout")
                 .and_then(|v| text(&v).parse::<f64>().ok())

@@ -5,8 +5,7 @@ use serde_json::Value;
 use super::functions::{resolve_function, resolve_lambda};
 use super::policies::{
     managed_cache_policy, managed_origin_request_policy, managed_response_headers_policy,
-    read_cache_policy, read_legacy_cache, read_origin_request_policy,
-    read_response_headers_policy,
+    read_cache_policy, read_legacy_cache, read_origin_request_policy, read_response_headers_policy,
 };
 use crate::catalog::{Catalog, PolicyDef};
 use crate::model::{Association, Behavior, Distribution, EventType};
@@ -33,7 +32,10 @@ pub fn read_behavior(
         match b.str("PathPattern", w) {
             Some(p) => behavior.path_pattern = Some(p),
             None => {
-                w.push(b.at("PathPattern"), "a behavior without a PathPattern is skipped");
+                w.push(
+                    b.at("PathPattern"),
+                    "a behavior without a PathPattern is skipped",
+                );
                 b.finish(w);
                 return None;
             }
@@ -87,7 +89,9 @@ pub fn read_behavior(
             None => managed_origin_request_policy(&id).or_else(|| {
                 w.push(
                     b.at("OriginRequestPolicyId"),
-                    format!("{id} is neither a managed origin request policy nor defined in the source"),
+                    format!(
+                        "{id} is neither a managed origin request policy nor defined in the source"
+                    ),
                 );
                 None
             }),
@@ -112,11 +116,16 @@ pub fn read_behavior(
         let at = f.path.clone();
         f.finish(w);
         let Some(event) = EventType::parse(&event) else {
-            w.push(at, format!("unknown EventType {event:?}; association skipped"));
+            w.push(
+                at,
+                format!("unknown EventType {event:?}; association skipped"),
+            );
             continue;
         };
         if let Some(index) = resolve_function(&arn, &at, catalog, dist, w) {
-            behavior.associations.push((event, Association::Function(index)));
+            behavior
+                .associations
+                .push((event, Association::Function(index)));
         }
     }
     for mut f in b.list("LambdaFunctionAssociations", w) {
@@ -126,13 +135,20 @@ pub fn read_behavior(
         let at = f.path.clone();
         f.finish(w);
         let Some(event) = EventType::parse(&event) else {
-            w.push(at, format!("unknown EventType {event:?}; association skipped"));
+            w.push(
+                at,
+                format!("unknown EventType {event:?}; association skipped"),
+            );
             continue;
         };
         if let Some(index) = resolve_lambda(&arn, &at, catalog, dist, w) {
-            behavior
-                .associations
-                .push((event, Association::Lambda { index, include_body }));
+            behavior.associations.push((
+                event,
+                Association::Lambda {
+                    index,
+                    include_body,
+                },
+            ));
         }
     }
     b.finish(w);

@@ -24,7 +24,7 @@ pub fn resolve_function(
     let def = catalog
         .functions
         .iter()
-        .find(|f| f.names.iter().any(|n| *n == name));
+        .find(|f| f.names.contains(&name));
     let code = match (catalog.code.get(&name), def.and_then(|d| d.code.clone())) {
         (Some(path), _) => FunctionCode::File(path.clone()),
         (None, Some(code)) => code,
@@ -103,14 +103,17 @@ pub fn resolve_lambda(
     let def = catalog
         .lambdas
         .iter()
-        .find(|f| f.names.iter().any(|n| *n == name));
+        .find(|f| f.names.contains(&name));
     let function = if let Some(path) = catalog.code.get(&name) {
         // `--code NAME=dir/index.handler`.
         let text = path.to_string_lossy();
         let (file, export) = text.rsplit_once('.').unwrap_or((&text, "handler"));
         let file = Path::new(file);
         let dir = file.parent().unwrap_or(Path::new("")).to_owned();
-        let module = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let module = file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let runtime = def.map(|d| d.runtime.clone()).unwrap_or_else(|| {
             let python = dir.join(format!("{module}.py")).is_file();
             let runtime = if python { "python3.12" } else { "nodejs20.x" };

@@ -29,7 +29,10 @@ pub fn read(
         ..Distribution::default()
     };
     if dc.bool("Enabled", w) == Some(false) {
-        w.push(dc.at("Enabled"), "the distribution is disabled in the source; edgesim serves it anyway");
+        w.push(
+            dc.at("Enabled"),
+            "the distribution is disabled in the source; edgesim serves it anyway",
+        );
     }
     dc.skip("CallerReference");
     dist.default_root_object = dc.str("DefaultRootObject", w).filter(|s| !s.is_empty());
@@ -78,8 +81,8 @@ pub fn read(
 pub fn unwrap_quantity_items(v: Value) -> Value {
     match v {
         Value::Object(map) => {
-            let only_list = map.contains_key("Quantity")
-                && map.keys().all(|k| k == "Quantity" || k == "Items");
+            let only_list =
+                map.contains_key("Quantity") && map.keys().all(|k| k == "Quantity" || k == "Items");
             if only_list {
                 return match map.get("Items") {
                     Some(items) => unwrap_quantity_items(items.clone()),
@@ -89,7 +92,11 @@ pub fn unwrap_quantity_items(v: Value) -> Value {
             Value::Object(
                 map.into_iter()
                     .map(|(k, v)| {
-                        let k = if k == "CustomHeaders" { "OriginCustomHeaders".to_owned() } else { k };
+                        let k = if k == "CustomHeaders" {
+                            "OriginCustomHeaders".to_owned()
+                        } else {
+                            k
+                        };
                         (k, unwrap_quantity_items(v))
                     })
                     .collect(),

@@ -42,32 +42,85 @@ pub fn managed_cache_policy(id: &str) -> Option<CachePolicy> {
     };
     Some(match id {
         "658327ea-f89d-4fab-a63d-7e88639e58f6" => p(
-            "CachingOptimized", 1, 86_400, YEAR, Select::None, Select::None, Select::None, true, true,
+            "CachingOptimized",
+            1,
+            86_400,
+            YEAR,
+            Select::None,
+            Select::None,
+            Select::None,
+            true,
+            true,
         ),
         "b2884449-e4de-46a7-ac36-70bc7f1ddd6d" => p(
-            "CachingOptimizedForUncompressedObjects", 1, 86_400, YEAR, Select::None, Select::None,
-            Select::None, false, false,
+            "CachingOptimizedForUncompressedObjects",
+            1,
+            86_400,
+            YEAR,
+            Select::None,
+            Select::None,
+            Select::None,
+            false,
+            false,
         ),
         "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" => p(
-            "CachingDisabled", 0, 0, 0, Select::None, Select::None, Select::None, false, false,
+            "CachingDisabled",
+            0,
+            0,
+            0,
+            Select::None,
+            Select::None,
+            Select::None,
+            false,
+            false,
         ),
         "2e54312d-136d-493c-8eb9-b001f22f67d2" => p(
-            "Amplify", 2, 2, YEAR, Select::All,
-            Select::Only(names(&["authorization", "cloudfront-viewer-country", "host"])),
-            Select::All, true, true,
+            "Amplify",
+            2,
+            2,
+            YEAR,
+            Select::All,
+            Select::Only(names(&[
+                "authorization",
+                "cloudfront-viewer-country",
+                "host",
+            ])),
+            Select::All,
+            true,
+            true,
         ),
         "08627262-05a9-4f76-9ded-b50ca2e3a84f" => p(
-            "Elemental-MediaPackage", 0, 86_400, YEAR,
+            "Elemental-MediaPackage",
+            0,
+            86_400,
+            YEAR,
             Select::Only(names(&["aws.manifestfilter", "start", "end", "m"])),
-            Select::Only(names(&["origin"])), Select::None, true, false,
+            Select::Only(names(&["origin"])),
+            Select::None,
+            true,
+            false,
         ),
         "83da9c7e-98b4-4e11-a168-04f0df8e2c65" => p(
-            "UseOriginCacheControlHeaders", 0, 0, YEAR, Select::None, origin_headers(),
-            Select::All, true, true,
+            "UseOriginCacheControlHeaders",
+            0,
+            0,
+            YEAR,
+            Select::None,
+            origin_headers(),
+            Select::All,
+            true,
+            true,
         ),
         "4cc15a8a-d715-48a4-82b8-cc0b614638fe" => p(
-            "UseOriginCacheControlHeaders-QueryStrings", 0, 0, YEAR, Select::All,
-            origin_headers(), Select::All, true, true,
+            "UseOriginCacheControlHeaders-QueryStrings",
+            0,
+            0,
+            YEAR,
+            Select::All,
+            origin_headers(),
+            Select::All,
+            true,
+            true,
         ),
         _ => return None,
     })
@@ -83,30 +136,53 @@ pub fn managed_origin_request_policy(id: &str) -> Option<OriginRequestPolicy> {
         cookies,
     };
     Some(match id {
-        "216adef6-5c7f-47e4-b989-5492eafa07d3" => p("AllViewer", Select::All, Select::All, Select::All),
+        "216adef6-5c7f-47e4-b989-5492eafa07d3" => {
+            p("AllViewer", Select::All, Select::All, Select::All)
+        }
         "b689b0a8-53d0-40ab-baf2-68738e2966ac" => p(
-            "AllViewerExceptHostHeader", Select::All, Select::AllExcept(names(&["host"])), Select::All,
+            "AllViewerExceptHostHeader",
+            Select::All,
+            Select::AllExcept(names(&["host"])),
+            Select::All,
         ),
         "33f36d7e-f396-46d9-90e0-52428a34d9dc" => p(
-            "AllViewerAndCloudFrontHeaders-2022-06", Select::All,
-            Select::AllViewerAnd(names(&["cloudfront-viewer-*"])), Select::All,
+            "AllViewerAndCloudFrontHeaders-2022-06",
+            Select::All,
+            Select::AllViewerAnd(names(&["cloudfront-viewer-*"])),
+            Select::All,
         ),
         "59781a5b-3903-41f3-afcb-af62929ccde1" => p(
-            "CORS-CustomOrigin", Select::None, Select::Only(names(&["origin"])), Select::None,
+            "CORS-CustomOrigin",
+            Select::None,
+            Select::Only(names(&["origin"])),
+            Select::None,
         ),
         "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf" => p(
-            "CORS-S3Origin", Select::None,
-            Select::Only(names(&["origin", "access-control-request-headers", "access-control-request-method"])),
+            "CORS-S3Origin",
+            Select::None,
+            Select::Only(names(&[
+                "origin",
+                "access-control-request-headers",
+                "access-control-request-method",
+            ])),
             Select::None,
         ),
         "acba4595-bd28-49b8-b9fe-13317c0390fa" => p(
-            "UserAgentRefererHeaders", Select::None, Select::Only(names(&["user-agent", "referer"])),
+            "UserAgentRefererHeaders",
+            Select::None,
+            Select::Only(names(&["user-agent", "referer"])),
             Select::None,
         ),
         "775133bc-15f2-49f9-abea-afb2e0bf67d2" => p(
-            "Elemental-MediaTailor-PersonalizedManifests", Select::All,
-            Select::Only(names(&["origin", "access-control-request-headers", "x-forwarded-for",
-                "access-control-request-method", "user-agent"])),
+            "Elemental-MediaTailor-PersonalizedManifests",
+            Select::All,
+            Select::Only(names(&[
+                "origin",
+                "access-control-request-headers",
+                "x-forwarded-for",
+                "access-control-request-method",
+                "user-agent",
+            ])),
             Select::None,
         ),
         _ => return None,
@@ -118,10 +194,13 @@ pub fn managed_response_headers_policy(id: &str) -> Option<ResponseHeadersPolicy
     let (name, parts): (&str, &[&str]) = match id {
         "60669652-455b-4ae9-85a4-c4c02393f86c" => ("SimpleCORS", &["CorsConfig"]),
         "5cc3b908-e619-4b99-88e5-2cf7f45965bd" => ("CORS-With-Preflight", &["CorsConfig"]),
-        "67f7725c-6f97-4210-82d7-5512b31e9d03" => ("SecurityHeadersPolicy", &["SecurityHeadersConfig"]),
-        "e61eb60c-9c35-4d20-a928-2b84e02af89c" => {
-            ("CORS-and-SecurityHeadersPolicy", &["CorsConfig", "SecurityHeadersConfig"])
+        "67f7725c-6f97-4210-82d7-5512b31e9d03" => {
+            ("SecurityHeadersPolicy", &["SecurityHeadersConfig"])
         }
+        "e61eb60c-9c35-4d20-a928-2b84e02af89c" => (
+            "CORS-and-SecurityHeadersPolicy",
+            &["CorsConfig", "SecurityHeadersConfig"],
+        ),
         "eaab4381-ed33-4a86-88ca-d9558dc6cd63" => (
             "CORS-with-preflight-and-SecurityHeadersPolicy",
             &["CorsConfig", "SecurityHeadersConfig"],
@@ -168,7 +247,9 @@ pub fn read_cache_policy(def: &PolicyDef, w: &mut Warnings) -> CachePolicy {
     o.skip("Comment");
     let mut params = o.obj("ParametersInCacheKeyAndForwardedToOrigin", w);
     policy.gzip = params.bool("EnableAcceptEncodingGzip", w).unwrap_or(false);
-    policy.brotli = params.bool("EnableAcceptEncodingBrotli", w).unwrap_or(false);
+    policy.brotli = params
+        .bool("EnableAcceptEncodingBrotli", w)
+        .unwrap_or(false);
     let headers = params.obj("HeadersConfig", w);
     policy.headers = select(headers, "HeaderBehavior", "Headers", w);
     let cookies = params.obj("CookiesConfig", w);
@@ -261,7 +342,9 @@ pub fn read_legacy_cache(b: &mut Obj, w: &mut Warnings) -> CachePolicy {
             Select::Only(headers)
         };
         if let Some(mut cookies) = fv.opt_obj("Cookies", w) {
-            let forward = cookies.str("Forward", w).unwrap_or_else(|| "none".to_owned());
+            let forward = cookies
+                .str("Forward", w)
+                .unwrap_or_else(|| "none".to_owned());
             let names = cookies.strings("WhitelistedNames", w);
             policy.cookies = match forward.as_str() {
                 "all" => Select::All,

@@ -1,0 +1,141 @@
+//! Imported distributions, served: a SAM template with a CloudFront Function (inline code and a
+//! KeyValueStore), Lambda@Edge in Node (CodeUri) and Python (inline ZipFile), a cache policy of
+//! the template and managed ones; then requests through the distribution as CloudFront would
+//! answer them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use edgesim_import::{import_file, ImportOptions, OriginTarget};
+use edgesim_proxy::{Config, Distribution};
+use http_body_util::BodyExt;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("edgesim-import-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sam_options(dir: &Path) -> ImportOptions {
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("blog")).unwrap();
+    std::fs::write(site.join("blog/index.html"), "<h1>blog</h1>").unwrap();
+    let mut options = ImportOptions::new(dir);
+    options
+        .parameters
+        .insert("ApiDomain".into(), "api.example.com".into());
+    options
+        .origins
+        .insert("SiteOrigin".into(), OriginTarget::Dir(site));
+    options
+}
+
+fn warning_paths(imported: &edgesim_import::Imported) -> Vec<String> {
+    imported.warnings.iter().map(|w| w.path.clone()).collect()
+}
+
+#[test]
+fn a_sam_template_in_yaml_with_short_tags_becomes_a_config() {
+    let dir = scratch("sam");
+    let imported = import_file(
+        &fixtures().join("sam-site/template.yaml"),
+        &sam_options(&dir),
+    )
+    .unwrap();
+    let toml = &imported.toml;
+    // !GetAtt, !Sub and !Join resolved; the origin's custom header kept.
+    assert!(
+        toml.contains("\"x-origin-secret\" = \"secret-prod\""),
+        "{toml}"
+    );
+    // The template's cache policy, by !Ref.
+    assert!(toml.contains("default_ttl = 60, max_ttl = 300, query_strings = [\"page\", \"q\"], headers = [\"authorization\"]"), "{toml}");
+    // The managed CachingOptimized policy by id.
+    assert!(
+        toml.contains("# managed cache policy CachingOptimized"),
+        "{toml}"
+    );
+    // Legacy ForwardedValues.
+    assert!(
+        toml.contains("query_strings = \"all\", headers = [], cookies = [\"session\"]"),
+        "{toml}"
+    );
+    // SAM's `!Ref Fn.Version` and Globals (Runtime, Timeout).
+    assert!(
+        toml.contains("runtime = \"nodejs20.x\", handler = "),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("include_body = true, timeout_ms = 5000"),
+        "{toml}"
+    );
+    let at = "Resources.Distribution.Properties.DistributionConfig";
+    let paths = warning_paths(&imported);
+    for want in [
+        format!("{at}.WebACLId"),
+        format!("{at}.Aliases"),
+        format!("{at}.CacheBehaviors[1].SmoothStreaming"),
+        format!("{at}.DefaultCacheBehavior.ViewerProtocolPolicy"),
+        format!("{at}.WebACLId.Fn::ImportValue"),
+    ] {
+        assert!(paths.contains(&want), "no warning for {want}: {paths:#?}");
+    }
+    assert_eq!(
+        imported.unmapped_origins.len(),
+        1,
+        "ApiOrigin is not mapped"
+    );
+}
+
+async fn get(
+    d: &Distribution,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, http::HeaderMap, String) {
+    let mut req = http::Request::get(path).header("host", "d111111abcdef8.cloudfront.net");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req.body(edgesim_proxy::empty()).unwrap();
+    let viewer: SocketAddr = "203.0.113.10:5000".parse().unwrap();
+    let resp = d.handle(req, viewer).await;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_imported_distribution_runs_its_functions() {
+    let dir = scratch("sam-serve");
+    let imported = import_file(
+        &fixtures().join("sam-site/template.yaml"),
+        &sam_options(&dir),
+    )
+    .unwrap();
+    imported.write_files().unwrap();
+    let config: Config = imported.config(&dir.join("edgesim.toml"), &dir).unwrap();
+    let d = Distribution::start(&config).await.unwrap();
+
+    // The CloudFront Function (inline FunctionCode) appends index.html; the directory given
+    // with --origin serves it; the Python origin-response function (inline ZipFile) adds a
+    // header.
+    let (status, headers, body) = get(&d, "/blog/", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, "<h1>blog</h1>");
+    assert_eq!(headers["x-served-by"], "edge");
+
+    // The Node viewer-request function from CodeUri answers 401 itself.
+    let (status, headers, body) = get(&d, "/api/orders", &[]).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body, "no token");
+    assert_eq!(
+        headers["x-cache"],
+        "LambdaGeneratedResponse from cloudfront"
+    );
+}
