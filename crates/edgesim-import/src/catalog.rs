@@ -31,6 +31,9 @@ pub struct LambdaDef {
     pub handler: String,
     pub timeout_ms: Option<u64>,
     pub path: String,
+    /// Custom resources that publish this function (a `Custom::LambdaCodeUpdate` whose
+    /// `FunctionArn` the distribution uses): (logical id, type).
+    pub via_custom: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,10 +71,11 @@ pub fn cf_function_name(arn: &str) -> &str {
 }
 
 /// The function name in a Lambda ARN (`arn:aws:lambda:r:1:function:NAME[:QUALIFIER]`).
+/// An unresolved `Fn::GetAtt` (`Resource.Attribute`) names its resource.
 pub fn lambda_name(arn: &str) -> &str {
     match arn.split_once(":function:") {
         Some((_, rest)) => rest.split(':').next().unwrap_or(rest),
-        None => arn,
+        None => arn.split('.').next().unwrap_or(arn),
     }
 }
 

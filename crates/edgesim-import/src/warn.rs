@@ -46,7 +46,7 @@ fn reason(key: &str) -> &'static str {
         "Logging" => "standard logs are not written (edgesim logs each request on stderr)",
         "PriceClass" => "edgesim is one local edge location",
         "HttpVersion" => "edgesim serves HTTP/1.1",
-        "IPV6Enabled" => "edgesim listens on the address it is given",
+        "IPV6Enabled" | "IsIPV6Enabled" => "edgesim listens on the address it is given",
         "Restrictions" => "geographic restrictions are not enforced",
         "TrustedSigners" | "TrustedKeyGroups" => "signed URLs and cookies are not checked",
         "FieldLevelEncryptionId" => "field-level encryption is not emulated",
@@ -194,11 +194,34 @@ impl Obj {
     /// Every property left over is a warning.
     pub fn finish(self, w: &mut Warnings) {
         for (key, value) in self.map {
-            if value.is_null() || value == Value::Array(Vec::new()) {
+            if inert(&key, &value) {
                 continue;
             }
             w.push(join(&self.path, &key), reason(&key));
         }
+    }
+}
+
+/// A property that says "off" or "default" (`false`, `""`, an empty list, `Enabled: false`,
+/// no geo restriction, the default certificate, 3 connection attempts): dropping it loses
+/// nothing, so it is no warning.
+fn inert(key: &str, v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Number(n) => key == "ConnectionAttempts" && n.as_u64() == Some(3),
+        Value::Object(map) => {
+            map.get("Enabled") == Some(&Value::Bool(false))
+                || map.is_empty()
+                || (key == "Restrictions"
+                    && v.pointer("/GeoRestriction/RestrictionType")
+                        .and_then(Value::as_str)
+                        == Some("none"))
+                || (key == "ViewerCertificate"
+                    && map.get("CloudFrontDefaultCertificate") == Some(&Value::Bool(true)))
+        }
+        _ => false,
     }
 }
 

@@ -139,3 +139,63 @@ async fn the_imported_distribution_runs_its_functions() {
         "LambdaGeneratedResponse from cloudfront"
     );
 }
+
+#[test]
+fn the_aws_clis_distribution_config_imports_with_code_given_by_name() {
+    let dir = scratch("cli");
+    let mut options = ImportOptions::new(&dir);
+    let function =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../edge-samples/functions/spa-rewrite.js");
+    options.code.insert("spa-rewrite".into(), function);
+    let imported = import_file(&fixtures().join("cli/distribution-config.json"), &options).unwrap();
+    assert_eq!(imported.format, edgesim_import::Format::AwsCli);
+    let toml = &imported.toml;
+    assert!(
+        toml.contains("id = \"awsexamplebucket.s3.amazonaws.com-cli-example\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("viewer_request = { runtime = \"cloudfront-js-2.0\", code = "),
+        "{toml}"
+    );
+    assert!(toml.contains("spa-rewrite.js"), "{toml}");
+    let paths = warning_paths(&imported);
+    // Switched-off settings (Logging, TrustedSigners, OriginShield…) are no warning; the
+    // ones that matter are.
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p.contains("Logging") || p.contains("TrustedSigners")),
+        "{paths:#?}"
+    );
+    assert!(
+        paths.contains(&"DistributionConfig.PriceClass".to_owned()),
+        "{paths:#?}"
+    );
+    assert!(
+        paths.contains(&"DistributionConfig.DefaultCacheBehavior.AllowedMethods".to_owned()),
+        "{paths:#?}"
+    );
+    imported.config(&dir.join("edgesim.toml"), &dir).unwrap();
+}
+
+#[test]
+fn a_function_whose_code_is_not_in_the_source_is_named_in_a_warning() {
+    let dir = scratch("cli-nocode");
+    let imported = import_file(
+        &fixtures().join("cli/distribution-config.json"),
+        &ImportOptions::new(&dir),
+    )
+    .unwrap();
+    let w = imported
+        .warnings
+        .iter()
+        .find(|w| w.path == "DistributionConfig.DefaultCacheBehavior.FunctionAssociations[0]")
+        .expect("a warning for the association");
+    assert!(w.message.contains("--code spa-rewrite=FILE.js"), "{w}");
+    assert!(
+        !imported.toml.contains("viewer_request"),
+        "{}",
+        imported.toml
+    );
+}

@@ -170,8 +170,65 @@ fn collect_catalog(r: &Resolver<'_>, catalog: &mut Catalog) {
                 handler,
                 timeout_ms,
                 path: format!("Resources.{id}"),
+                via_custom: Vec::new(),
             });
         }
+    }
+    // A custom resource that takes one Lambda function (`LambdaFunction: !GetAtt F.Arn`) and
+    // hands back a `FunctionArn` (aws-samples' Custom::LambdaCodeUpdate pattern) stands for it.
+    for (id, resource) in &t.resources {
+        let ty = resource
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !(ty.starts_with("Custom::") || ty == "AWS::CloudFormation::CustomResource") {
+            continue;
+        }
+        let mut props = t.properties(id).clone();
+        props.remove("ServiceToken");
+        let mut refs = Vec::new();
+        referenced(&Value::Object(props), &mut refs);
+        refs.sort();
+        refs.dedup();
+        let lambdas: Vec<&String> = refs
+            .iter()
+            .filter(|r| {
+                catalog
+                    .lambdas
+                    .iter()
+                    .any(|l| l.path == format!("Resources.{r}"))
+            })
+            .collect();
+        if let [one] = lambdas.as_slice() {
+            let path = format!("Resources.{one}");
+            if let Some(l) = catalog.lambdas.iter_mut().find(|l| l.path == path) {
+                l.names.push(id.clone());
+                l.via_custom.push((id.clone(), ty.to_owned()));
+            }
+        }
+    }
+}
+
+/// Logical ids a value refers to with `Ref` or `Fn::GetAtt`.
+fn referenced(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("Ref") {
+                out.push(r.clone());
+            }
+            match map.get("Fn::GetAtt") {
+                Some(Value::Array(parts)) => {
+                    if let Some(Value::String(r)) = parts.first() {
+                        out.push(r.clone());
+                    }
+                }
+                Some(Value::String(s)) => out.push(s.split('.').next().unwrap_or(s).to_owned()),
+                _ => {}
+            }
+            map.values().for_each(|v| referenced(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| referenced(v, out)),
+        _ => {}
     }
 }
 

@@ -21,10 +21,7 @@ pub fn resolve_function(
     if let Some(i) = dist.functions.iter().position(|f| f.name == name) {
         return Some(i);
     }
-    let def = catalog
-        .functions
-        .iter()
-        .find(|f| f.names.contains(&name));
+    let def = catalog.functions.iter().find(|f| f.names.contains(&name));
     let code = match (catalog.code.get(&name), def.and_then(|d| d.code.clone())) {
         (Some(path), _) => FunctionCode::File(path.clone()),
         (None, Some(code)) => code,
@@ -100,10 +97,7 @@ pub fn resolve_lambda(
     if let Some(i) = dist.lambdas.iter().position(|f| f.name == name) {
         return Some(i);
     }
-    let def = catalog
-        .lambdas
-        .iter()
-        .find(|f| f.names.contains(&name));
+    let def = catalog.lambdas.iter().find(|f| f.names.contains(&name));
     let function = if let Some(path) = catalog.code.get(&name) {
         // `--code NAME=dir/index.handler`.
         let text = path.to_string_lossy();
@@ -151,6 +145,12 @@ pub fn resolve_lambda(
                 format!("runtime {:?} is not a Lambda@Edge runtime edgesim runs (nodejs*.x, python3.*); association skipped", def.runtime),
             );
             return None;
+        }
+        if let Some((id, ty)) = def.via_custom.iter().find(|(id, _)| *id == name) {
+            w.push(
+                at,
+                format!("{id} is a custom resource ({ty}) that publishes {}; that function's code is used as it is in the source (what {id} changes at deploy time is not applied)", def.path.trim_start_matches("Resources.")),
+            );
         }
         LambdaFunction {
             name: name.clone(),

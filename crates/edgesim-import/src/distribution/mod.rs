@@ -25,7 +25,7 @@ pub fn read(
     let mut dist = Distribution {
         label,
         path: path.to_owned(),
-        comment: dc.str("Comment", w),
+        comment: dc.str("Comment", w).filter(|c| !c.is_empty()),
         ..Distribution::default()
     };
     if dc.bool("Enabled", w) == Some(false) {
