@@ -407,6 +407,105 @@ fn not_a_function(site: Option<&Site>) -> String {
     }
 }
 
+/// CloudFront's text for code that does not compile, in the user's own lines and tokens.
+///
+/// boa's message is about the factory-wrapped source, so an unclosed `{` shows up as a `)`
+/// of the wrapper on a line past the file's end. The user's code is therefore parsed again on
+/// its own (strict, as the wrapper makes it), and that error is worded as njs words it.
+pub fn compile_error(factory_message: &str, ctx: &mut Context) -> String {
+    let Some(source) = ctx.get_data::<FunctionSource>().map(|s| s.0.clone()) else {
+        return syntax_error(factory_message);
+    };
+    let start = source.find("'use strict'; ").map_or(0, |i| i);
+    let end = source.rfind(FACTORY_SUFFIX).unwrap_or(source.len());
+    let user = &source[start..end];
+    let parsed = boa_engine::Script::parse(boa_engine::Source::from_bytes(user), None, ctx);
+    match parsed.map_err(|e| e.try_native(ctx)) {
+        Err(Ok(native)) if native.kind().to_string() == "SyntaxError" => {
+            user_syntax_error(native.message(), user)
+        }
+        _ => syntax_error(factory_message),
+    }
+}
+
+/// What follows the user's code in the factory (engine/mod.rs builds it).
+pub const FACTORY_SUFFIX: &str =
+    "\n;return typeof handler === 'function' ? handler : undefined; })";
+
+/// boa's parse error for the user's code (`source`, lines as in their file), in njs's words.
+fn user_syntax_error(message: &str, source: &str) -> String {
+    let last_line = source.matches('\n').count() + 1;
+    let tokens = tokenize(source);
+    if message.starts_with("abrupt end") {
+        return format!("SyntaxError: Unexpected end of input in {last_line}");
+    }
+    if message.starts_with("unterminated string literal") {
+        if let Some(t) = tokens.iter().find(|t| {
+            t.kind == Kind::Str
+                && (t.text.len() < 2 || !t.text.ends_with(&t.text[..1]) || t.text.contains('\n'))
+        }) {
+            let from = offset_of(source, t);
+            let rest = &source[from..];
+            let upto = rest.find('\n').map_or(rest.len(), |i| i + 1);
+            return format!(
+                "SyntaxError: Unterminated string \"{}\" in {}",
+                &rest[..upto],
+                t.line
+            );
+        }
+    }
+    if message.starts_with("unterminated template literal") {
+        return format!("SyntaxError: Unterminated template literal in {last_line}");
+    }
+    let at = position(message);
+    if message.starts_with("new lines are not allowed in regular expressions") {
+        // boa reports the line after the one the literal starts on.
+        if let Some(line) = at.map(|(l, _)| l.saturating_sub(1)).filter(|l| *l >= 1) {
+            let text = source.lines().nth(line - 1).unwrap_or_default();
+            if let Some(slash) = text.rfind('/') {
+                let re = text[..=slash].rfind('/').map_or(slash, |i| i);
+                return format!(
+                    "SyntaxError: Unterminated RegExp \"{}\" in {line}",
+                    &text[re..]
+                );
+            }
+        }
+    }
+    if message.starts_with("Invalid left-hand side in assignment") {
+        if let Some((line, _)) = at {
+            return format!("ReferenceError: Invalid left-hand side in assignment in {line}");
+        }
+    }
+    if message.starts_with("a numeric literal must not be followed") {
+        if let Some((line, col)) = at {
+            let text = source.lines().nth(line - 1).unwrap_or_default();
+            // boa points just past the number.
+            let before: Vec<char> = text.chars().take(col.saturating_sub(1)).collect();
+            let start = before
+                .iter()
+                .rposition(|c| !(c.is_ascii_digit() || *c == '.'))
+                .map_or(0, |i| i + 1);
+            let digits: String = before[start..].iter().collect();
+            return format!("SyntaxError: Unexpected token \"{digits}\" in {line}");
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unexpected '") {
+        if let (Some(ch), Some((line, _))) = (rest.split('\'').next(), at) {
+            return format!("SyntaxError: Unexpected token \"{ch}\" in {line}");
+        }
+    }
+    syntax_error(message)
+}
+
+/// `(line, column)` from boa's `… at line 2, col 11`.
+fn position(message: &str) -> Option<(usize, usize)> {
+    let at = message.rfind(" at line ")?;
+    let mut parts = message[at + 9..].split(", col ");
+    let line = parts.next()?.trim().parse().ok()?;
+    let col = parts.next()?.trim().parse().ok()?;
+    Some((line, col))
+}
+
 /// CloudFront's text for a compile error reported by boa's parser, e.g.
 /// `unexpected token ']', primary expression at line 1, col 31` → `Unexpected token "]" in 1`.
 pub fn syntax_error(message: &str) -> String {

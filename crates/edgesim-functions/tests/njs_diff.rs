@@ -332,3 +332,87 @@ impl Only {
         }
     }
 }
+
+/// Function files that do not compile: njs's message and line (CloudFront prints `… in <line>`),
+/// counted in the user's file, whatever edgesim wraps around it.
+const SYNTAX_CASES: &[&str] = &[
+    "function handler(event) { return event.request;",
+    "function handler(event) { return event.request;\n",
+    "function handler(event) { return event.request; }}",
+    "function handler(event) {\n  var x = ;\n  return event.request;\n}",
+    "function handler(event) {\n  return event.request\n}\n)",
+    "function handler(event) {\n  var s = 'abc;\n  return event.request;\n}",
+    "function handler(event) {\n  if (x {\n  }\n}",
+    "function handler(event) {\n  var a = [1, 2;\n}",
+    "function handler(event) {\n  var o = {a: 1,, b: 2};\n}",
+    "function handler(event) {\n  var 1a = 2;\n}",
+    "function handler(event) {\n  event.request.uri = ;\n}",
+    "function handler(event) {\n  for (var i = 0; i < 3 i++) {}\n}",
+    "function handler(event) {\n  var x = 1 +;\n}",
+    "function (event) { return event.request; }",
+    "function handler(event) {\n  return event.request;\n",
+    "function handler(event) {\n  var s = `abc;\n}",
+    "function handler(event) {\n  var x = {;\n}",
+    "function handler(event) {\n  x = 1 = 2;\n}",
+    "function handler(event) {\n  var re = /abc;\n}",
+    "function handler(event) {\n  return 1;\n}}\n",
+    "function handler(event) {\n  var a = 1\n  var b = 2 3;\n}",
+    "function handler(event) {\n  if (true) {\n    return 1;\n  \n}",
+    "function handler(event) {\n  var x = @;\n}",
+    "function handler(event) {\n  return event.request.headers['host'.value;\n}",
+    "function handler(event) {\n  var f = function() { return 1;\n  return f;\n}",
+    "var x = 1;\n\nfunction handler(event) {\n  return event.request;\n}\n}\n",
+    "function handler(event) {\n  var headers = event.request.headers\n  if (headers.host.value == 'a' {\n    return 1;\n  }\n  return event.request;\n}\n",
+    "function handler(event) {\n  return { statusCode: 302 statusDescription: 'Found' };\n}",
+    "function handler(event) {\n  var a = 'x' + + ;\n}",
+    "function handler(event) {\n  else { }\n}",
+    "function handler(event) {\n  return;;\n}\n)(",
+    "// comment\n/* block\n comment */\nfunction handler(event) {\n  return event.request\n",
+];
+
+fn njs_compile_error(source: &str) -> String {
+    let path = std::env::temp_dir().join(format!("edgesim-njs-syntax-{}.js", std::process::id()));
+    std::fs::write(&path, source).unwrap();
+    let out = Command::new("njs").arg(&path).output().expect("njs runs");
+    let _ = std::fs::remove_file(&path);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let message = text
+        .trim()
+        .strip_prefix("Thrown:\n")
+        .unwrap_or(text.trim())
+        .lines()
+        .collect::<Vec<_>>()
+        .join("\n");
+    // njs prints `in <file>:<line>`; CloudFront prints `in <line>`.
+    let file = format!("in {}:", path.display());
+    message.replace(&file, "in ")
+}
+
+#[test]
+fn syntax_errors_name_the_users_line_and_token_as_njs_does() {
+    njs_version();
+    let mut failures = Vec::new();
+    for source in SYNTAX_CASES {
+        let expected = njs_compile_error(source);
+        for runtime in Runtime::ALL {
+            let ours =
+                match CloudFrontFunction::new(source, FunctionOptions::new("syntax", runtime)) {
+                    Ok(_) => "compiles".to_owned(),
+                    Err(e) => e.to_string(),
+                };
+            if ours != expected {
+                failures.push(format!(
+                    "{runtime} {source:?}\n    njs:  {expected}\n    ours: {ours}\n"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} compile errors differ from njs:\n{}",
+        failures.len(),
+        SYNTAX_CASES.len() * 2,
+        failures.concat()
+    );
+}

@@ -27,7 +27,7 @@ use crate::budget::{compute_utilization, thread_cpu_time};
 use crate::cloudfront_module;
 use crate::convert::{to_js, to_json};
 use crate::error::{is_engine_error, FunctionError};
-use crate::error_text::{runtime_error, syntax_error, FunctionSource, FUNCTION_PATH};
+use crate::error_text::{runtime_error, FunctionSource, FUNCTION_PATH};
 use crate::host;
 use crate::limits;
 use crate::lint::Module;
@@ -328,7 +328,9 @@ fn raw_query_string(_: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<J
 
 fn compile_message(err: &JsError, ctx: &mut Context) -> String {
     match err.try_native(ctx) {
-        Ok(native) if native.kind().to_string() == "SyntaxError" => syntax_error(native.message()),
+        Ok(native) if native.kind().to_string() == "SyntaxError" => {
+            crate::error_text::compile_error(native.message(), ctx)
+        }
         _ => runtime_error(err, ctx),
     }
 }
