@@ -416,3 +416,148 @@ fn syntax_errors_name_the_users_line_and_token_as_njs_does() {
         failures.concat()
     );
 }
+
+/// What a whole function did with an event: its result (or error text) and its log lines.
+#[derive(Debug, PartialEq)]
+struct FunctionRun {
+    outcome: Result<serde_json::Value, String>,
+    logs: Vec<String>,
+}
+
+/// Runs `source`'s handler on `event` in njs (bounded in time: some samples never finish).
+fn njs_function_run(source: &str, event: &serde_json::Value) -> FunctionRun {
+    let script = format!(
+        "{source}\n;(function () {{\n\
+         function out(kind, v) {{ console.log('\\u0001' + kind + ' ' + JSON.stringify(v)); }}\n\
+         try {{\n\
+           var r = handler({event});\n\
+           if (r && typeof r.then === 'function') r.then(function (v) {{ out('v', v); }}, function (e) {{ out('e', String(e)); }});\n\
+           else out('v', r === undefined ? null : r);\n\
+         }} catch (e) {{ out('e', String(e)); }}\n\
+         }})();\n"
+    );
+    let path = std::env::temp_dir().join(format!("edgesim-njs-fn-{}.js", std::process::id()));
+    std::fs::write(&path, script).unwrap();
+    let out = Command::new("timeout")
+        .arg("5")
+        .arg("njs")
+        .arg(&path)
+        .env("TZ", "UTC")
+        .output()
+        .expect("njs runs");
+    let _ = std::fs::remove_file(&path);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut logs = Vec::new();
+    let mut outcome = Err(format!(
+        "[njs printed no result: {}]",
+        String::from_utf8_lossy(&out.stderr).trim()
+    ));
+    // njs warns once per deprecated byte-string method, on stdout, without a newline.
+    let stdout = strip_njs_warnings(&stdout);
+    for line in stdout.lines() {
+        match line.split_once('\u{1}') {
+            Some((before, result)) => {
+                if !before.is_empty() {
+                    logs.push(before.to_owned());
+                }
+                outcome = match result.split_once(' ') {
+                    Some(("v", v)) => {
+                        Ok(serde_json::from_str(v).unwrap_or(serde_json::Value::Null))
+                    }
+                    Some((_, e)) => Err(serde_json::from_str(e).unwrap_or_else(|_| e.to_owned())),
+                    None => Err(result.to_owned()),
+                };
+            }
+            None => logs.push(line.to_owned()),
+        }
+    }
+    FunctionRun { outcome, logs }
+}
+
+/// The edge-samples cases (real sample functions with their events), through njs and through
+/// our runtime: the same returned object, error text and logs. Functions that import the
+/// `cloudfront` module (KeyValueStore, origins) cannot run in njs and are left out.
+#[test]
+fn sample_functions_do_in_our_runtime_what_they_do_in_njs() {
+    njs_version();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../edge-samples/");
+    let allowed = allow_list();
+    let mut cases: Vec<_> = std::fs::read_dir(format!("{root}cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    let (mut compared, mut failures) = (0, Vec::new());
+    for case_path in cases {
+        let case: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&case_path).unwrap()).unwrap();
+        let (Some(function), Some(event), Some(runtime)) = (
+            case["function"].as_str(),
+            case["event"].as_str(),
+            case["runtime"]
+                .as_str()
+                .and_then(|r| r.parse::<Runtime>().ok()),
+        ) else {
+            continue;
+        };
+        let source = std::fs::read_to_string(format!("{root}{function}")).unwrap();
+        if source.contains("import ") || case.get("kvs").is_some() {
+            continue;
+        }
+        let Ok(ours) = CloudFrontFunction::new(&source, FunctionOptions::new(function, runtime))
+        else {
+            continue; // compile errors are compared by the syntax test
+        };
+        let event: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{root}{event}")).unwrap())
+                .unwrap();
+        let run = ours.invoke(&event, &InvokeInput::default());
+        let ours = FunctionRun {
+            outcome: run.outcome.map_err(|e| e.to_string()),
+            logs: run.logs,
+        };
+        let expected = njs_function_run(&source, &event);
+        compared += 1;
+        let name = case_path.file_name().unwrap().to_string_lossy().to_string();
+        let pseudo = Case {
+            group: "samples".to_owned(),
+            body: name.clone(),
+            only: Only::Both,
+        };
+        if ours != expected && !allowed.iter().any(|a| a.matches(&pseudo, runtime)) {
+            failures.push(format!(
+                "{name} ({runtime})\n    njs:  {expected:?}\n    ours: {ours:?}\n"
+            ));
+        }
+    }
+    eprintln!("{compared} sample functions compared with njs");
+    assert!(
+        compared >= 20,
+        "only {compared} sample cases could be compared"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} sample functions differ from njs:\n{}",
+        failures.len(),
+        failures.concat()
+    );
+}
+
+/// `stdout` without njs's "X() is deprecated and will be removed in the future" warnings.
+fn strip_njs_warnings(stdout: &str) -> String {
+    const TAIL: &str = " is deprecated and will be removed in the future";
+    let mut out = String::new();
+    for line in stdout.split_inclusive('\n') {
+        let mut line = line.to_owned();
+        while let Some(end) = line.find(TAIL) {
+            let start = line[..end]
+                .rfind(|c: char| c.is_whitespace())
+                .map_or(0, |i| i + 1);
+            line.replace_range(start..end + TAIL.len(), "");
+        }
+        if !line.trim().is_empty() {
+            out.push_str(&line);
+        }
+    }
+    out
+}
