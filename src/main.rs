@@ -5,6 +5,7 @@ mod import;
 mod invoke;
 mod serve;
 mod test_function;
+mod test_suite;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,8 @@ enum Command {
     Invoke(invoke::Args),
     GenerateEvent(generate_event::Args),
     Import(import::Args),
+    /// Run a folder of test cases (functions, Lambda@Edge handlers, HTTP through a distribution).
+    Test(test_suite::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +45,6 @@ fn main() -> ExitCode {
         Command::Invoke(args) => invoke::run(args),
         Command::GenerateEvent(args) => generate_event::run(args),
         Command::Import(args) => import::run(args),
+        Command::Test(args) => test_suite::run(args),
     }
 }
