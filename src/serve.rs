@@ -18,18 +18,26 @@ const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/edge-samples");
 /// the viewer events, the edge cache and your origins, with CloudFront's headers and error pages.
 ///
 /// Without --config, ./edgesim.toml is used if present, else the bundled demo distribution.
+/// --from serves a distribution imported from a CloudFormation/SAM/CDK template, cdk.out, the
+/// AWS CLI's get-distribution-config JSON or `terraform show -json` (see `edgesim import`).
 #[derive(clap::Args)]
 #[command(
     after_help = "Per-request viewer overrides (removed before functions run):\n  \
     x-edgesim-viewer-country: DE      sets CloudFront-Viewer-Country (any x-edgesim-viewer-<name>\n                                    sets CloudFront-Viewer-<name>)\n  \
     x-edgesim-viewer-device: mobile   desktop | mobile | tablet | smarttv\n  \
     x-edgesim-viewer-ip: 203.0.113.9  the viewer address functions see\n\n\
-    Example:\n  edgesim serve --config edgesim.toml\n  curl -i http://127.0.0.1:8080/"
+    Examples:\n  edgesim serve --config edgesim.toml\n  curl -i http://127.0.0.1:8080/\n  \
+    edgesim serve --from cdk.out/MyStack.template.json --origin S3Origin=./dist --origin Api=http://127.0.0.1:3000"
 )]
 pub struct Args {
     /// The distribution config (TOML).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Serve a distribution imported from this template / cdk.out / CLI JSON / Terraform JSON.
+    #[arg(long, value_name = "FILE", conflicts_with = "config")]
+    from: Option<PathBuf>,
+    #[command(flatten)]
+    source: crate::import::SourceArgs,
     /// Address to listen on, overriding the config (default 127.0.0.1:8080).
     #[arg(long, value_name = "ADDR")]
     listen: Option<String>,
@@ -66,7 +74,9 @@ fn init_logging(args: &Args) {
 }
 
 fn load_config(args: &Args) -> Result<Config> {
-    let mut config = if let Some(path) = &args.config {
+    let mut config = if let Some(from) = &args.from {
+        imported_config(from, args)?
+    } else if let Some(path) = &args.config {
         Config::load(path)?
     } else if Path::new("edgesim.toml").is_file() {
         Config::load(Path::new("edgesim.toml"))?
@@ -84,7 +94,39 @@ fn load_config(args: &Args) -> Result<Config> {
     Ok(config)
 }
 
+/// `--from`: the source imported into a scratch directory (the generated edgesim.toml and the
+/// function code it points at), warnings and unmapped origins on stderr.
+fn imported_config(from: &Path, args: &Args) -> Result<Config> {
+    let dir = std::env::temp_dir().join(format!("edgesim-serve-{}", std::process::id()));
+    let options = args.source.options(&dir, Some(&dir.join("code")))?;
+    let imported = edgesim::import::import_file(from, &options)?;
+    imported.write_files()?;
+    let toml_path = dir.join("edgesim.toml");
+    std::fs::write(&toml_path, &imported.toml)
+        .with_context(|| format!("{}: cannot write", toml_path.display()))?;
+    crate::import::report(&imported);
+    eprintln!(
+        "imported {} ({} warning(s)); the generated config is {}",
+        imported.source.display(),
+        imported.warnings.len(),
+        toml_path.display()
+    );
+    Ok(imported.config(&toml_path, &dir)?)
+}
+
 fn execute(args: &Args) -> Result<()> {
+    let s = &args.source;
+    if args.from.is_none()
+        && !(s.origins.is_empty()
+            && s.params.is_empty()
+            && s.code.is_empty()
+            && s.kvs.is_empty()
+            && s.distribution.is_none())
+    {
+        return Err(anyhow!(
+            "--origin, --param, --code, --kvs and --distribution go with --from FILE"
+        ));
+    }
     let config = load_config(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
