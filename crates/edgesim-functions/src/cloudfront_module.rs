@@ -120,6 +120,7 @@ fn kvs_get(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue
             }
             None => "string".to_owned(),
         };
+        crate::state::charge(ctx, crate::budget::Native::Kvs, key.len());
         let store = state(ctx)?.borrow().kvs.clone();
         let Some(value) = store.as_ref().and_then(|s| s.get(&key).map(str::to_owned)) else {
             // The error class and text are undocumented (§9.4); code is expected to catch it.
@@ -151,6 +152,7 @@ fn kvs_get(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue
 
 fn kvs_exists(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let result = key_arg(args, ctx).and_then(|key| {
+        crate::state::charge(ctx, crate::budget::Native::Kvs, key.len());
         let store = state(ctx)?.borrow().kvs.clone();
         Ok(JsValue::from(store.is_some_and(|s| s.get(&key).is_some())))
     });

@@ -199,8 +199,17 @@ mod tests {
     use boa_engine::Source;
     use serde_json::json;
 
+    /// With boa's `fuzz` feature (the instruction counter behind ComputeUtilization, budget.rs)
+    /// a default context has no instructions left; give it all of them.
+    fn context() -> Context {
+        Context::builder()
+            .instructions_remaining(usize::MAX)
+            .build()
+            .unwrap()
+    }
+
     fn eval(src: &str) -> Option<Value> {
-        let mut ctx = Context::default();
+        let mut ctx = context();
         let v = ctx.eval(Source::from_bytes(src)).unwrap();
         to_json(&v, &mut ctx).unwrap()
     }
@@ -228,7 +237,7 @@ mod tests {
 
     #[test]
     fn events_go_in_as_json_parse_would_build_them() {
-        let mut ctx = Context::default();
+        let mut ctx = context();
         let event = json!({"request": {"uri": "/a", "headers": {"host": {"value": "x"}}, "n": 3000000000u64, "l": [1, "b"]}, "__proto__": 1});
         let value = to_js(&event, &mut ctx);
         ctx.global_object()
@@ -250,7 +259,7 @@ mod tests {
 
     #[test]
     fn cycles_are_an_error_not_a_hang() {
-        let mut ctx = Context::default();
+        let mut ctx = context();
         let v = ctx
             .eval(Source::from_bytes("var o = {}; o.self = o; o"))
             .unwrap();

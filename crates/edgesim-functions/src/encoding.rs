@@ -14,11 +14,13 @@ use boa_engine::{
     js_string, Context, JsNativeError, JsObject, JsResult, JsString, JsValue, NativeFunction,
 };
 
-type Native = fn(&JsValue, &[JsValue], &mut Context) -> JsResult<JsValue>;
+use crate::budget::Native;
+
+type NativeFn = fn(&JsValue, &[JsValue], &mut Context) -> JsResult<JsValue>;
 
 /// Adds the encoders to the `__cf_native` object under construction.
 pub fn install(native: &mut ObjectInitializer<'_>) {
-    let natives: [(&str, Native, usize); 9] = [
+    let natives: [(&str, NativeFn, usize); 9] = [
         ("utf8Encode", utf8_encode, 1),
         ("utf8Decode", utf8_decode, 4),
         ("hexEncode", hex_encode, 3),
@@ -36,8 +38,9 @@ pub fn install(native: &mut ObjectInitializer<'_>) {
 
 /// `utf8Binary(str)`: the UTF-8 bytes of `str` as a byte string, which is what the crypto
 /// natives take. An ASCII string is its own byte string, so it comes back untouched.
-fn utf8_binary(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+fn utf8_binary(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let s = string_arg(args, 0)?;
+    charge(ctx, s.len());
     if s.iter().all(|u| u < 0x80) {
         return Ok(s.into());
     }
@@ -46,8 +49,9 @@ fn utf8_binary(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsVal
 }
 
 /// `encodeBinary(byteString, 'hex' | 'base64' | 'base64url')`: how a digest is printed.
-fn encode_binary(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+fn encode_binary(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let bytes = byte_string(args.first(), "data")?;
+    charge(ctx, bytes.len());
     let encoding = string_arg(args, 1)?.to_std_string_lossy();
     let text = match encoding.as_str() {
         "hex" => encode_hex(&bytes),
@@ -70,6 +74,7 @@ fn json_parse(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVa
     let Some(text) = args.first().and_then(JsValue::as_string) else {
         return Ok(JsValue::undefined());
     };
+    crate::state::charge(ctx, Native::Json, text.len());
     let Ok(text) = text.to_std_string() else {
         return Ok(JsValue::undefined());
     };
@@ -81,6 +86,11 @@ fn json_parse(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVa
         Ok(value) => Ok(crate::convert::to_js(&value, ctx)),
         Err(_) => Ok(JsValue::undefined()),
     }
+}
+
+/// Charges an encoding call over `bytes` of input (budget.rs).
+fn charge(ctx: &Context, bytes: usize) {
+    crate::state::charge(ctx, Native::Encoding, bytes);
 }
 
 fn string_arg(args: &[JsValue], i: usize) -> JsResult<JsString> {
@@ -133,12 +143,14 @@ pub fn encode_utf8(units: &[u16]) -> Vec<u8> {
 
 fn utf8_encode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let s = string_arg(args, 0)?;
+    charge(ctx, s.len());
     to_array(&encode_utf8(&s.to_vec()), ctx)
 }
 
 /// `utf8Decode(bytes, start, end, fatal)`: a string, or `null` when `fatal` and invalid.
 fn utf8_decode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let bytes = bytes_arg(args, ctx)?;
+    charge(ctx, bytes.len());
     let fatal = args.get(3).is_some_and(JsValue::to_boolean);
     let text = if fatal {
         match std::str::from_utf8(&bytes) {
@@ -153,6 +165,7 @@ fn utf8_decode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsV
 
 fn hex_encode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let bytes = bytes_arg(args, ctx)?;
+    charge(ctx, bytes.len());
     Ok(JsString::from(encode_hex(&bytes).as_str()).into())
 }
 
@@ -184,11 +197,13 @@ pub fn decode_hex(units: &[u16]) -> Vec<u8> {
 
 fn hex_decode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let s = string_arg(args, 0)?;
+    charge(ctx, s.len());
     to_array(&decode_hex(&s.to_vec()), ctx)
 }
 
 fn base64_encode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let bytes = bytes_arg(args, ctx)?;
+    charge(ctx, bytes.len());
     let url = args.get(3).is_some_and(JsValue::to_boolean);
     // Standard base64 is padded, base64url is not (as Node).
     let s = if url {
@@ -230,6 +245,7 @@ pub fn decode_base64(units: &[u16], url: bool) -> Vec<u8> {
 
 fn base64_decode(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let s = string_arg(args, 0)?;
+    charge(ctx, s.len());
     let url = args.get(1).is_some_and(JsValue::to_boolean);
     to_array(&decode_base64(&s.to_vec(), url), ctx)
 }

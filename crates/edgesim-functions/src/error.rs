@@ -26,6 +26,15 @@ pub enum FunctionError {
     /// `FunctionThrottledError` for a function that keeps exceeding its budget.
     #[error("FunctionThrottledError: an earlier run of this function has been running for {running_for_ms} ms and cannot be stopped (for example a regular expression that backtracks without end); this run was refused")]
     Throttled { running_for_ms: u128 },
+    /// Refused without running: the function kept exceeding its compute budget (predicted
+    /// `ComputeUtilization`, throttle.rs), so CloudFront throttles it: 503
+    /// `FunctionThrottledError`, statistically, as CloudFront documents.
+    #[error("FunctionThrottledError: this function kept exceeding its compute budget (ComputeUtilization {over}+ in {share_pct}% or more of its recent runs) and is throttled for another {remaining_ms} ms")]
+    OverBudget {
+        over: u8,
+        share_pct: u32,
+        remaining_ms: u128,
+    },
     /// A KeyValueStore file could not be loaded.
     #[error(transparent)]
     Kvs(#[from] KvsError),
@@ -54,7 +63,9 @@ impl FunctionError {
     /// one; anything else could not even start, which is edgesim's fault (500).
     pub fn edge_failure(&self) -> EdgeFailure {
         match self {
-            FunctionError::Throttled { .. } => EdgeFailure::FunctionThrottled,
+            FunctionError::Throttled { .. } | FunctionError::OverBudget { .. } => {
+                EdgeFailure::FunctionThrottled
+            }
             e if e.is_execution_error() => EdgeFailure::FunctionExecution,
             _ => EdgeFailure::Internal,
         }

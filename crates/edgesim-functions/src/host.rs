@@ -9,10 +9,11 @@ use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
+use crate::budget::Native;
 use crate::encoding::{byte_string, to_byte_string};
 use crate::error_text::display;
 use crate::runtime::Runtime;
-use crate::state::state;
+use crate::state::{charge, state};
 
 /// Installs `console` (only `log`, as CloudFront documents) and `__cf_native` for the prelude.
 pub fn install(ctx: &mut Context, runtime: Runtime) -> JsResult<()> {
@@ -50,7 +51,11 @@ fn console_log(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsV
     for arg in args {
         parts.push(display(arg, ctx));
     }
-    state(ctx)?.borrow_mut().log(parts.join(" "));
+    let line = parts.join(" ");
+    let st = state(ctx)?;
+    let mut st = st.borrow_mut();
+    st.work.charge(Native::Log, line.len());
+    st.log(line);
     Ok(JsValue::undefined())
 }
 
@@ -71,9 +76,10 @@ fn unsupported(alg: &str) -> boa_engine::JsError {
         .into()
 }
 
-fn digest(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+fn digest(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let alg = algorithm(args)?;
     let data = byte_string(args.get(1), "data")?;
+    charge(ctx, Native::Crypto, data.len());
     let out = match alg.as_str() {
         "md5" => Md5::digest(&data).to_vec(),
         "sha1" => Sha1::digest(&data).to_vec(),
@@ -83,10 +89,11 @@ fn digest(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
     Ok(to_byte_string(&out))
 }
 
-fn hmac(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+fn hmac(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let alg = algorithm(args)?;
     let key = byte_string(args.get(1), "key")?;
     let data = byte_string(args.get(2), "data")?;
+    charge(ctx, Native::Crypto, key.len() + data.len());
     fn mac<M: Mac + hmac::digest::KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
         // HMAC accepts keys of any length, so new_from_slice cannot fail.
         let mut m = <M as Mac>::new_from_slice(key).expect("HMAC takes any key length");

@@ -14,6 +14,7 @@
 //! ```
 
 pub mod budget;
+pub mod calibration;
 pub mod cloudfront_module;
 mod convert;
 mod encoding;
@@ -28,6 +29,7 @@ mod lint;
 pub mod runtime;
 mod state;
 pub mod test_function;
+pub mod throttle;
 
 pub use cloudfront_module::OriginChange;
 pub use engine::{contexts_built, CloudFrontFunction, FunctionOptions, Invocation, InvokeInput};

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use boa_engine::{Context, JsNativeError, JsResult};
 use serde::Serialize;
 
+use crate::budget::{Native, Work};
 use crate::kvs::KeyValueStore;
 use crate::limits::MAX_LOG_BYTES;
 
@@ -37,6 +38,8 @@ pub struct HostState {
     /// The viewer-request edge location, for `cf.edgeLocation`.
     pub edge_location: Option<serde_json::Value>,
     pub kvs: Option<Arc<KeyValueStore>>,
+    /// What the natives did this run, for the ComputeUtilization model (budget.rs).
+    pub work: Work,
 }
 
 impl HostState {
@@ -48,6 +51,7 @@ impl HostState {
         self.origin_changes.clear();
         self.custom_log_data = None;
         self.edge_location = None;
+        self.work = Work::default();
     }
 
     /// Appends a log line, truncating the invocation's output at 10 KB as CloudFront does.
@@ -74,6 +78,16 @@ impl HostState {
 }
 
 pub type SharedState = Rc<RefCell<HostState>>;
+
+/// Charges one native call over `bytes` of input to the invocation running in `ctx`
+/// (budget.rs).
+pub fn charge(ctx: &Context, native: Native, bytes: usize) {
+    if let Some(state) = ctx.get_data::<SharedState>() {
+        if let Ok(mut st) = state.try_borrow_mut() {
+            st.work.charge(native, bytes);
+        }
+    }
+}
 
 /// The state of the invocation running in `ctx`.
 pub fn state(ctx: &Context) -> JsResult<SharedState> {

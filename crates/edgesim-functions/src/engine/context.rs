@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use super::hooks::{CloudFrontHooks, FrozenClock};
 use super::spec::{Invocation, InvokeInput, Spec};
-use crate::budget::{compute_utilization, thread_cpu_time};
+use crate::budget::{self, compute_utilization, thread_cpu_time, Work};
 use crate::cloudfront_module;
 use crate::convert::{to_js, to_json};
 use crate::error::{is_engine_error, FunctionError};
@@ -129,6 +129,7 @@ impl Instance {
         }
         self.clock.freeze(input.now.unwrap_or_else(SystemTime::now));
 
+        let instructions_before = self.ctx.instructions_remaining();
         let cpu_start = thread_cpu_time();
         // Thread CPU time, not wall time: a loaded machine preempting this thread must not turn
         // a healthy run into a timeout.
@@ -139,14 +140,23 @@ impl Instance {
             Err(Failure::Fatal(message)) => (Err(FunctionError::Execution(message)), false),
         };
         let cpu_time = thread_cpu_time().saturating_sub(cpu_start);
+        let instructions = instructions_before.saturating_sub(self.ctx.instructions_remaining());
 
         reusable &= self.clean_globals().is_ok();
         let mut st = self.state.borrow_mut();
+        let work = Work {
+            instructions: instructions as u64,
+            event_values: budget::json_values(event)
+                + outcome.as_ref().map_or(0, budget::json_values),
+            ..st.work
+        };
         let invocation = Invocation {
             outcome,
             logs: std::mem::take(&mut st.logs),
             cpu_time,
-            compute_utilization: compute_utilization(cpu_time, spec.options.budget),
+            compute_utilization: budget::predicted_utilization(&work, spec.options.budget),
+            measured_utilization: compute_utilization(cpu_time, spec.options.budget),
+            work,
             origin_changes: std::mem::take(&mut st.origin_changes),
             custom_log_data: st.custom_log_data.take(),
         };
@@ -216,6 +226,10 @@ fn runtime_context(
 ) -> Result<Context, FunctionError> {
     let internal = |e: JsError| FunctionError::Internal(e.to_string());
     let mut ctx = Context::builder()
+        // boa's instruction counter (its `fuzz` feature), counted down by every instruction on
+        // every path (callbacks and awaited continuations too); the difference across a run is
+        // the deterministic work ComputeUtilization is predicted from (budget.rs).
+        .instructions_remaining(usize::MAX)
         .host_hooks(Rc::new(CloudFrontHooks))
         .clock(clock)
         // No file-system module loader: a function can reach nothing but its built-ins.

@@ -15,7 +15,8 @@
 //!   between invocations, as on CloudFront). New globals written through `globalThis` are
 //!   removed after each run; the context is rebuilt after an engine-level failure or after
 //!   `RECYCLE_AFTER` runs.
-//! - Time: each run is measured in thread CPU time for `ComputeUtilization`. Runaway code is
+//! - Time: `ComputeUtilization` is predicted from counted work (budget.rs); thread CPU time is
+//!   measured alongside. Runaway code is
 //!   bounded by boa's loop and recursion limits and by a CPU-time deadline checked while the
 //!   call is polled with `evaluate_async_with_budget`; a run past the deadline is abandoned and
 //!   its context dropped.
@@ -34,6 +35,7 @@ use crate::error::FunctionError;
 use crate::limits;
 use crate::lint::{self, Module};
 use crate::runtime::Runtime;
+use crate::throttle::Throttle;
 
 pub use pool::contexts_built;
 pub use spec::{FunctionOptions, Invocation, InvokeInput};
@@ -78,10 +80,11 @@ impl CloudFrontFunction {
         );
         let spec = Arc::new(Spec {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            options,
             factory_source,
             imports: checked.imports,
             in_flight: InFlight::default(),
+            throttle: Throttle::new(options.throttle.clone()),
+            options,
         });
         // Compile once here so syntax errors surface at load time, and warm this thread.
         let instance = pool::build(&spec)?;
@@ -115,6 +118,15 @@ impl CloudFrontFunction {
 
     /// Runs the handler on `event` (a CloudFront Functions event object) on the current thread.
     pub fn invoke(&self, event: &Value, input: &InvokeInput) -> Invocation {
+        let throttle = &self.spec.throttle;
+        if let Err(remaining) = throttle.admit(std::time::Instant::now()) {
+            let p = throttle.policy();
+            return Invocation::failed(FunctionError::OverBudget {
+                over: p.over_utilization,
+                share_pct: (p.over_share * 100.0).round() as u32,
+                remaining_ms: remaining.as_millis(),
+            });
+        }
         let _run = match self.spec.in_flight.enter(self.spec.options.stuck_after) {
             Ok(guard) => guard,
             Err(running_for) => {
@@ -135,6 +147,7 @@ impl CloudFrontFunction {
         if reusable && instance.uses < limits::RECYCLE_AFTER {
             pool::put(self.spec.id, instance);
         }
+        throttle.record(std::time::Instant::now(), invocation.compute_utilization);
         invocation
     }
 }

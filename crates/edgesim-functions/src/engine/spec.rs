@@ -6,12 +6,14 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
+use crate::budget::Work;
 use crate::cloudfront_module::OriginChange;
 use crate::error::FunctionError;
 use crate::kvs::KeyValueStore;
 use crate::limits;
 use crate::lint;
 use crate::runtime::Runtime;
+use crate::throttle::{Throttle, ThrottlePolicy};
 
 /// How a function is set up.
 #[derive(Debug, Clone)]
@@ -28,6 +30,8 @@ pub struct FunctionOptions {
     /// A run still going after this much wall time is stuck where the deadline cannot reach
     /// it; while it lasts, further runs are refused as throttled (default 1 s).
     pub stuck_after: Duration,
+    /// When the function is throttled for continuously exceeding its budget (throttle.rs).
+    pub throttle: ThrottlePolicy,
 }
 
 impl FunctionOptions {
@@ -39,6 +43,7 @@ impl FunctionOptions {
             budget: limits::DEFAULT_BUDGET,
             hard_timeout: limits::DEFAULT_HARD_TIMEOUT,
             stuck_after: limits::DEFAULT_STUCK_AFTER,
+            throttle: ThrottlePolicy::default(),
         }
     }
 }
@@ -61,10 +66,15 @@ pub struct Invocation {
     pub outcome: Result<Value, FunctionError>,
     /// `console.log` lines, truncated at 10 KB.
     pub logs: Vec<String>,
-    /// Thread CPU time from building the event to reading the result.
+    /// Thread CPU time from building the event to reading the result, on this machine
+    /// (measured: includes GC pauses and cold caches).
     pub cpu_time: Duration,
-    /// `min(100, round(100 · cpu_time / budget))`.
+    /// The predicted `ComputeUtilization` (budget.rs): deterministic, from [`Invocation::work`].
     pub compute_utilization: u8,
+    /// `cpu_time` as a percentage of the budget: this machine's figure, not CloudFront's.
+    pub measured_utilization: u8,
+    /// What the run did, counted (instructions, event size, native calls).
+    pub work: Work,
     pub origin_changes: Vec<OriginChange>,
     pub custom_log_data: Option<String>,
 }
@@ -77,6 +87,7 @@ pub(super) struct Spec {
     pub(super) factory_source: String,
     pub(super) imports: Vec<lint::Import>,
     pub(super) in_flight: InFlight,
+    pub(super) throttle: Throttle,
 }
 
 /// The runs of one function executing right now, on any thread, by start time.
@@ -138,6 +149,8 @@ impl Invocation {
             logs: Vec::new(),
             cpu_time: Duration::ZERO,
             compute_utilization: 0,
+            measured_utilization: 0,
+            work: Work::default(),
             origin_changes: Vec::new(),
             custom_log_data: None,
         }
