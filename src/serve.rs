@@ -4,8 +4,8 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Context as _, Result};
-use edgesim::proxy::{Config, Distribution, Server};
+use anyhow::{Context as _, Result};
+use edgesim::proxy::{Config, Distribution, ProxyError, Server};
 use tracing::Level;
 
 /// The demo distribution shipped in the repository (edge-samples/edgesim.toml). Its relative
@@ -53,10 +53,23 @@ pub fn run(args: Args) -> ExitCode {
     init_logging(&args);
     match execute(&args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("edgesim serve: {e:#}");
-            ExitCode::FAILURE
-        }
+        // A config that does not load or check is bad input: exit 2, like the other commands.
+        // Its message is complete (file, line, field, cause), so the cause chain is not
+        // printed again after it.
+        Err(e) => match e.downcast_ref::<ProxyError>() {
+            Some(ProxyError::Bind { .. }) => {
+                eprintln!("edgesim serve: {e}");
+                ExitCode::FAILURE
+            }
+            Some(config_error) => {
+                eprintln!("edgesim serve: {config_error}");
+                ExitCode::from(2)
+            }
+            None => {
+                eprintln!("edgesim serve: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -84,9 +97,13 @@ fn load_config(args: &Args) -> Result<Config> {
         let label = Path::new(DEMO_DIR).join("edgesim.toml");
         Config::parse(DEMO_CONFIG, &label, Path::new(DEMO_DIR))?
     } else {
-        return Err(anyhow!(
-            "no ./edgesim.toml, and the bundled demo's files ({DEMO_DIR}) are not on this machine; pass --config FILE"
-        ));
+        return Err(ProxyError::Config {
+            path: PathBuf::from("edgesim.toml"),
+            message: format!(
+                "not found, and the bundled demo's files ({DEMO_DIR}) are not on this machine; pass --config FILE"
+            ),
+        }
+        .into());
     };
     if let Some(listen) = &args.listen {
         config.listen = listen.clone();
@@ -146,6 +163,12 @@ async fn serve(config: &Config) -> Result<()> {
     }
     println!("edgesim serve: {}", config.source.path.display());
     println!("listening on http://{}", server.local_addr());
+    if server.local_addr().ip().is_unspecified() {
+        tracing::warn!(
+            "listening on {} accepts connections from other machines too; use 127.0.0.1 to keep the simulator to this one",
+            server.local_addr()
+        );
+    }
     print!("{}", distribution.summary());
     for (id, mock) in &mocks {
         println!(

@@ -178,8 +178,9 @@ pub struct BehaviorConfig {
     /// Required in `[[behaviors]]`; not allowed in `[default_behavior]` (it is `*`).
     pub path_pattern: Option<Spanned<String>>,
     pub origin: Spanned<String>,
-    #[serde(default)]
-    pub cache: CacheConfig,
+    /// Spanned so that errors about the policy as a whole (TTL order) point at it.
+    #[serde(default = "default_cache")]
+    pub cache: Spanned<CacheConfig>,
     /// A CloudFront Function (`code = …`) or a Lambda@Edge function (`handler = …`).
     pub viewer_request: Option<FunctionConfig>,
     /// Lambda@Edge only (`handler = …`): runs on cache misses, before the origin.
@@ -249,8 +250,8 @@ pub struct FunctionConfig {
     pub code: Option<Spanned<PathBuf>>,
     /// CloudFront Function: the id of a `[[key_value_stores]]` entry.
     pub kvs: Option<Spanned<String>>,
-    /// CloudFront Function: the compute budget ComputeUtilization is measured against (default
-    /// 1 ms).
+    /// CloudFront Function: the compute budget in milliseconds that ComputeUtilization is
+    /// measured against (default 1, CloudFront's 1 ms; a positive number, fractions allowed).
     pub budget_ms: Option<f64>,
     /// Lambda@Edge: `path/to/file.export`, relative to the config file's directory.
     pub handler: Option<Spanned<String>>,
@@ -313,9 +314,11 @@ impl Config {
         }
     }
 
-    /// A config error at a span of the file: `file: line N, column M: field: message`.
+    /// A config error at a span of the file: `file: line N, column M: field: message`. An
+    /// empty span is a default value, not in the file: the message then names the field only.
     pub fn error_at(&self, span: Option<Range<usize>>, field: &str, message: &str) -> ProxyError {
         let at = span
+            .filter(|s| !s.is_empty())
             .map(|s| format!("{}: ", line_col(&self.source.text, s.start)))
             .unwrap_or_default();
         ProxyError::Config {
@@ -378,6 +381,9 @@ fn default_error_ttl() -> u64 {
 fn default_runtime() -> Spanned<String> {
     Spanned::new(0..0, "cloudfront-js-2.0".to_owned())
 }
+fn default_cache() -> Spanned<CacheConfig> {
+    Spanned::new(0..0, CacheConfig::default())
+}
 fn none() -> Spanned<KeyList> {
     Spanned::new(0..0, KeyList::Keyword("none".to_owned()))
 }
@@ -397,7 +403,7 @@ mod tests {
     fn minimal_config_gets_cloudfront_defaults() {
         let config = parse("[default_behavior]\norigin = \"site\"\n").unwrap();
         assert_eq!(config.listen, "127.0.0.1:8080");
-        assert_eq!(config.default_behavior.cache.default_ttl, 86_400);
+        assert_eq!(config.default_behavior.cache.get_ref().default_ttl, 86_400);
         assert_eq!(config.default_behavior.origin.get_ref(), "site");
         assert!(config.server_timing);
         assert_eq!(
@@ -422,7 +428,7 @@ mod tests {
             "[default_behavior]\norigin = \"o\"\ncache = { query_strings = [\"a\"], cookies = \"all\" }\n",
         )
         .unwrap();
-        let cache = &config.default_behavior.cache;
+        let cache = config.default_behavior.cache.get_ref();
         assert_eq!(
             cache.query_strings.get_ref(),
             &KeyList::Names(vec!["a".into()])

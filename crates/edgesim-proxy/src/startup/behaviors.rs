@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use edgesim_functions::{CloudFrontFunction, FunctionOptions, KeyValueStore, Runtime};
 
 use super::lambda::{started_for, Started};
-use super::origins::seconds;
 use crate::behavior::Behavior;
 use crate::cache::CachePolicy;
 use crate::config::{BehaviorConfig, Config, FunctionConfig};
@@ -47,13 +47,8 @@ pub(crate) fn build_behavior(
                 ),
             )
         })?;
-    let cache = CachePolicy::from_config(&b.cache).map_err(|m| {
-        config.error_at(
-            Some(b.cache.query_strings.span()),
-            &format!("{field}.cache"),
-            &m,
-        )
-    })?;
+    let cache = CachePolicy::from_config(b.cache.get_ref())
+        .map_err(|m| config.error_at(Some(b.cache.span()), &format!("{field}.cache"), &m))?;
     // A viewer event holds a CloudFront Function (compiled now) or a started Lambda@Edge
     // function; the checks made sure it is not both.
     let viewer = |f: &Option<FunctionConfig>, event: &str| -> Result<Option<Hook>, ProxyError> {
@@ -127,7 +122,16 @@ fn load_function(
         options.kvs = Some(store.clone());
     }
     if let Some(ms) = f.budget_ms {
-        options.budget = seconds(config, &format!("{field}.budget_ms"), ms / 1000.0)?;
+        options.budget = Duration::try_from_secs_f64(ms / 1000.0)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                config.error_at(
+                    Some(f.runtime.span()),
+                    &format!("{field}.budget_ms"),
+                    "must be a positive number of milliseconds (CloudFront's budget is 1)",
+                )
+            })?;
     }
     CloudFrontFunction::from_file(&path, options)
         .map_err(|source| ProxyError::Function { path, source })

@@ -46,6 +46,53 @@ pub(crate) fn slots(b: &BehaviorConfig) -> [(Trigger, &'static str, Option<&Func
     ]
 }
 
+/// Runtimes Lambda@Edge accepts: Lambda's current Node.js and Python runtimes, plus the
+/// deprecated ones whose functions keep running (docs/cloudfront/viewer-limits.md, "Config").
+const LAMBDA_RUNTIMES: [&str; 12] = [
+    "nodejs16.x",
+    "nodejs18.x",
+    "nodejs20.x",
+    "nodejs22.x",
+    "nodejs24.x",
+    "python3.8",
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+];
+
+/// Everything CloudFront refuses at deploy time.
+pub fn check(config: &Config) -> Result<(), ProxyError> {
+    check_path_patterns(config)?;
+    check_associations(config)
+}
+
+/// Two cache behaviors with the same path pattern: CloudFront refuses the distribution (the
+/// second could never match).
+fn check_path_patterns(config: &Config) -> Result<(), ProxyError> {
+    for (i, b) in config.behaviors.iter().enumerate() {
+        let Some(pattern) = &b.path_pattern else {
+            continue;
+        };
+        let earlier = config.behaviors[..i]
+            .iter()
+            .position(|e| e.path_pattern.as_ref().map(|p| p.get_ref()) == Some(pattern.get_ref()));
+        if let Some(j) = earlier {
+            return Err(config.error_at(
+                Some(pattern.span()),
+                &format!("behaviors[{i}].path_pattern"),
+                &format!(
+                    "duplicate path pattern {:?} (also behaviors[{j}]); each cache behavior needs its own pattern",
+                    pattern.get_ref()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Whether any behavior has a Lambda@Edge association.
 pub fn any_lambda(config: &Config) -> bool {
     behaviors(config).any(|(_, b)| {
@@ -58,7 +105,7 @@ pub fn any_lambda(config: &Config) -> bool {
 /// The checks CloudFront makes at deploy time: CloudFront Functions only on viewer events,
 /// never mixed with Lambda@Edge on the viewer events of one behavior (lambda-edge.md §9), and
 /// each association's settings.
-pub fn check_associations(config: &Config) -> Result<(), ProxyError> {
+fn check_associations(config: &Config) -> Result<(), ProxyError> {
     for (field, b) in behaviors(config) {
         let mut viewer_cff = None;
         let mut viewer_lambda = None;
@@ -121,9 +168,14 @@ fn check_lambda(
         return err("a Lambda@Edge function needs `handler = \"dir/file.export\"`");
     }
     let runtime = f.runtime.get_ref();
-    if !(runtime.starts_with("nodejs") || runtime.starts_with("python")) {
-        return err(&format!(
-            "`{runtime}` is not a Lambda@Edge runtime; give `runtime = \"nodejs20.x\"` or `runtime = \"python3.12\"` with a handler"
+    if !LAMBDA_RUNTIMES.contains(&runtime.as_str()) {
+        return Err(config.error_at(
+            Some(f.runtime.span()),
+            &format!("{at}.runtime"),
+            &format!(
+                "`{runtime}` is not a Lambda@Edge runtime; use one of {}",
+                LAMBDA_RUNTIMES.join(", ")
+            ),
         ));
     }
     if f.code.is_some() || f.kvs.is_some() || f.budget_ms.is_some() {

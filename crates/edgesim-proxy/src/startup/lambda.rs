@@ -15,8 +15,7 @@ use crate::hook::LambdaHook;
 /// Started functions by `<behavior field>.<event>` (e.g. `behaviors[0].origin_request`).
 pub type Started = HashMap<String, Arc<LambdaHook>>;
 
-/// Starts every Lambda@Edge function of the config (after
-/// [`check_associations`](super::checks::check_associations)). A handler
+/// Starts every Lambda@Edge function of the config (after [`super::checks::check`]). A handler
 /// that does not load is a config error.
 pub async fn start_all(config: &Config) -> Result<Started, ProxyError> {
     let mut started = Started::new();

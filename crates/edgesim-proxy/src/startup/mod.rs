@@ -32,7 +32,7 @@ impl Distribution {
     /// Lambda@Edge functions are started on the current tokio runtime, which must then be
     /// multi-threaded; [`Distribution::start`] works on any runtime.
     pub fn from_config(config: &Config) -> Result<Arc<Distribution>, ProxyError> {
-        checks::check_associations(config)?;
+        checks::check(config)?;
         if !checks::any_lambda(config) {
             return Distribution::build(config, &lambda::Started::new());
         }
@@ -53,7 +53,7 @@ impl Distribution {
     /// [`Distribution::from_config`] for async callers: Lambda@Edge functions are started
     /// on the caller's runtime, whatever its flavor.
     pub async fn start(config: &Config) -> Result<Arc<Distribution>, ProxyError> {
-        checks::check_associations(config)?;
+        checks::check(config)?;
         let started = lambda::start_all(config).await?;
         Distribution::build(config, &started)
     }
