@@ -178,9 +178,9 @@ pub struct BehaviorConfig {
     /// Required in `[[behaviors]]`; not allowed in `[default_behavior]` (it is `*`).
     pub path_pattern: Option<Spanned<String>>,
     pub origin: Spanned<String>,
-    /// Spanned so that errors about the policy as a whole (TTL order) point at it.
-    #[serde(default = "default_cache")]
-    pub cache: Spanned<CacheConfig>,
+    /// Located so that errors about the policy as a whole (TTL order) point at it.
+    #[serde(default)]
+    pub cache: Located<CacheConfig>,
     /// A CloudFront Function (`code = …`) or a Lambda@Edge function (`handler = …`).
     pub viewer_request: Option<FunctionConfig>,
     /// Lambda@Edge only (`handler = …`): runs on cache misses, before the origin.
@@ -189,6 +189,44 @@ pub struct BehaviorConfig {
     pub origin_response: Option<FunctionConfig>,
     /// A CloudFront Function (`code = …`) or a Lambda@Edge function (`handler = …`).
     pub viewer_response: Option<FunctionConfig>,
+}
+
+/// A value and where it is in the file, read like the value itself (`Deref`). A default
+/// value (not in the file) has an empty span.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "Spanned<T>")]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub struct Located<T> {
+    value: T,
+    span: Range<usize>,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, span: Range<usize>) -> Self {
+        Located { value, span }
+    }
+
+    /// Byte range in the file's text.
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+}
+
+impl<T> From<Spanned<T>> for Located<T> {
+    fn from(spanned: Spanned<T>) -> Self {
+        let span = spanned.span();
+        Located {
+            value: spanned.into_inner(),
+            span,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Located<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
 }
 
 /// A behavior's cache policy. All TTLs 0 is CloudFront's `CachingDisabled`.
@@ -381,9 +419,6 @@ fn default_error_ttl() -> u64 {
 fn default_runtime() -> Spanned<String> {
     Spanned::new(0..0, "cloudfront-js-2.0".to_owned())
 }
-fn default_cache() -> Spanned<CacheConfig> {
-    Spanned::new(0..0, CacheConfig::default())
-}
 fn none() -> Spanned<KeyList> {
     Spanned::new(0..0, KeyList::Keyword("none".to_owned()))
 }
@@ -403,7 +438,7 @@ mod tests {
     fn minimal_config_gets_cloudfront_defaults() {
         let config = parse("[default_behavior]\norigin = \"site\"\n").unwrap();
         assert_eq!(config.listen, "127.0.0.1:8080");
-        assert_eq!(config.default_behavior.cache.get_ref().default_ttl, 86_400);
+        assert_eq!(config.default_behavior.cache.default_ttl, 86_400);
         assert_eq!(config.default_behavior.origin.get_ref(), "site");
         assert!(config.server_timing);
         assert_eq!(
@@ -428,7 +463,7 @@ mod tests {
             "[default_behavior]\norigin = \"o\"\ncache = { query_strings = [\"a\"], cookies = \"all\" }\n",
         )
         .unwrap();
-        let cache = config.default_behavior.cache.get_ref();
+        let cache = &config.default_behavior.cache;
         assert_eq!(
             cache.query_strings.get_ref(),
             &KeyList::Names(vec!["a".into()])

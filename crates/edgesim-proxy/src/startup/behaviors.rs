@@ -47,7 +47,7 @@ pub(crate) fn build_behavior(
                 ),
             )
         })?;
-    let cache = CachePolicy::from_config(b.cache.get_ref())
+    let cache = CachePolicy::from_config(&b.cache)
         .map_err(|m| config.error_at(Some(b.cache.span()), &format!("{field}.cache"), &m))?;
     // A viewer event holds a CloudFront Function (compiled now) or a started Lambda@Edge
     // function; the checks made sure it is not both.
