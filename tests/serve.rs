@@ -15,3 +15,5 @@ mod lambda;
 mod mock_origin;
 #[path = "serve/pipeline.rs"]
 mod pipeline;
+#[path = "serve/viewer_limits.rs"]
+mod viewer_limits;

@@ -169,9 +169,10 @@ async fn a_viewer_request_generated_response_is_labelled_and_never_cached() {
 
 #[tokio::test]
 async fn a_viewer_request_body_is_read_and_replaced() {
+    const ALL_METHODS: &str = "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"PATCH\", \"POST\", \"DELETE\"]\n";
     let origin = TestOrigin::start().await;
     let config = format!(
-        "{}[default_behavior]\norigin = \"o\"\ncache = {{ default_ttl = 0, max_ttl = 0 }}\nviewer_request = {{ runtime = \"nodejs20.x\", handler = \"index.handler\", include_body = true }}\n",
+        "{}[default_behavior]\norigin = \"o\"\ncache = {{ default_ttl = 0, max_ttl = 0 }}\n{ALL_METHODS}viewer_request = {{ runtime = \"nodejs20.x\", handler = \"index.handler\", include_body = true }}\n",
         http_origin("o", &origin)
     );
     let handler = node(

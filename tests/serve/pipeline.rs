@@ -251,7 +251,8 @@ async fn viewer_overrides_reach_the_function_and_spoofed_headers_do_not() {
 async fn request_bodies_and_methods_pass_through_uncached() {
     let config =
         "[[origins]]\nid = \"m\"\nmock = {}\n[[origins.routes]]\npath = \"*\"\necho = true\n\
-                  [default_behavior]\norigin = \"m\"\n";
+                  [default_behavior]\norigin = \"m\"\n\
+                  allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"PATCH\", \"POST\", \"DELETE\"]\n";
     let edge = Edge::start(config, &[]).await;
     let body = "x".repeat(100_000);
     let request = http::Request::post("/submit?a=1")

@@ -43,6 +43,15 @@ pub enum EdgeFailure {
     OriginUnreachable,
     /// The origin did not answer in time: 504.
     OriginTimeout,
+    /// The viewer's request is malformed (two `Host` headers, HTTP/1.1 without `Host`): 400,
+    /// and the connection is closed (docs/cloudfront/viewer-limits.md).
+    ViewerBadRequest,
+    /// The URL is over 8,192 bytes or the request line and headers over 20,480: 413, and the
+    /// connection is closed (docs/cloudfront/viewer-limits.md).
+    ViewerRequestTooLarge,
+    /// The cache behavior does not allow the request's method (or a GET carries a body): 403
+    /// (docs/cloudfront/viewer-limits.md).
+    MethodNotAllowed,
     /// A fault inside edgesim itself: 500.
     Internal,
 }
@@ -55,6 +64,9 @@ impl EdgeFailure {
             FunctionValidation(_) | LambdaValidation(_) | OriginDns | OriginUnreachable => 502,
             FunctionExecution | FunctionThrottled | LambdaExecution | LambdaLimitExceeded => 503,
             OriginTimeout => 504,
+            ViewerBadRequest => 400,
+            ViewerRequestTooLarge => 413,
+            MethodNotAllowed => 403,
             Internal => 500,
         }
     }
@@ -77,6 +89,7 @@ impl EdgeFailure {
             LambdaExecution => "LambdaExecutionError",
             LambdaLimitExceeded => "LambdaLimitExceeded",
             OriginDns | OriginUnreachable | OriginTimeout | Internal => "Error",
+            ViewerBadRequest | ViewerRequestTooLarge | MethodNotAllowed => "Error",
         }
     }
 
@@ -105,6 +118,17 @@ impl EdgeFailure {
                               There might be too much traffic or a configuration error. Try again \
                               later, or contact the app or website owner."
                 .to_owned(),
+            // CloudFront's 400/413 pages start with "Bad request." and go on with the generic
+            // sentence of its other error pages (observed; the reference does not quote them).
+            ViewerBadRequest | ViewerRequestTooLarge => "Bad request. We can't connect to \
+                the server for this app or website at this time. There might be too much \
+                traffic or a configuration error. Try again later, or contact the app or \
+                website owner."
+                .to_owned(),
+            MethodNotAllowed => "This distribution is not configured to allow the HTTP \
+                request method that was used for this request. The distribution supports only \
+                cachable requests."
+                .to_owned(),
             // edgesim's own wording: this is a simulator fault, not a CloudFront behaviour.
             Internal => "edgesim could not process the request because of an internal error."
                 .to_owned(),
@@ -131,6 +155,17 @@ impl EdgeFailure {
             ],
             body: self.error_page(request_id),
         }
+    }
+}
+
+impl EdgeFailure {
+    /// Whether CloudFront closes the viewer's connection after this answer: it does after a
+    /// request it cannot or will not read (400, 413).
+    pub fn closes_connection(&self) -> bool {
+        matches!(
+            self,
+            EdgeFailure::ViewerBadRequest | EdgeFailure::ViewerRequestTooLarge
+        )
     }
 }
 

@@ -59,6 +59,9 @@ fn origin_failures_are_plain_errors_from_cloudfront() {
         (EdgeFailure::OriginUnreachable, 502),
         (EdgeFailure::OriginTimeout, 504),
         (EdgeFailure::Internal, 500),
+        (EdgeFailure::ViewerBadRequest, 400),
+        (EdgeFailure::ViewerRequestTooLarge, 413),
+        (EdgeFailure::MethodNotAllowed, 403),
     ];
     for (failure, status) in cases {
         assert_eq!(failure.status(), status, "{failure:?}");
@@ -148,4 +151,14 @@ fn the_error_response_carries_server_content_type_and_x_cache() {
     );
     assert!(response.body.contains("<H1>504 ERROR</H1>"));
     assert!(response.body.contains("Request ID: id-1"));
+}
+
+#[test]
+fn viewer_errors_close_the_connection_and_name_the_method_rule() {
+    assert!(EdgeFailure::ViewerRequestTooLarge.closes_connection());
+    assert!(EdgeFailure::ViewerBadRequest.closes_connection());
+    assert!(!EdgeFailure::MethodNotAllowed.closes_connection());
+    assert!(EdgeFailure::MethodNotAllowed
+        .message()
+        .starts_with("This distribution is not configured to allow the HTTP request method"));
 }

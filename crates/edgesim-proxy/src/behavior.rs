@@ -7,6 +7,7 @@
 use crate::cache::CachePolicy;
 use crate::hook::Hooks;
 use crate::path_pattern::PathPattern;
+use crate::viewer_rules::AllowedMethods;
 
 /// One cache behavior, ready to serve.
 #[derive(Debug, Clone)]
@@ -16,6 +17,10 @@ pub struct Behavior {
     /// Index into the distribution's origins.
     pub origin: usize,
     pub cache: CachePolicy,
+    /// CloudFront's AllowedMethods.
+    pub allowed_methods: AllowedMethods,
+    /// CachedMethods includes OPTIONS.
+    pub caches_options: bool,
     /// The functions associated with its four events.
     pub hooks: Hooks,
 }

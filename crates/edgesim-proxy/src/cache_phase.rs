@@ -1,7 +1,8 @@
 //! The cache phase of a request: the cache key (made by the behavior's
 //! [`CachePolicy::key`](crate::cache::CachePolicy::key)), the lookup, the conditional headers
 //! sent to the origin on a miss, and, once the origin answered, refreshing or storing the
-//! object. Only GET and HEAD are looked up, and nothing when the behavior caches nothing.
+//! object. Only GET and HEAD are looked up (and OPTIONS when the behavior's cached methods
+//! include it), and nothing when the behavior caches nothing.
 //!
 //! On a cacheable request CloudFront fetches the whole object for its cache and answers the
 //! viewer's conditional and range headers itself (from the stored object).
@@ -50,13 +51,22 @@ pub struct Pending {
 /// viewer's conditional headers and gains the stale copy's validators.
 pub fn lookup(cache: &Cache, ctx: &mut RequestCtx<'_>, parts: &mut Parts) -> Lookup {
     let behavior = ctx.behavior;
+    let options = parts.method == Method::OPTIONS;
     let cacheable = !behavior.cache.is_disabled()
-        && (parts.method == Method::GET || parts.method == Method::HEAD);
+        && (parts.method == Method::GET
+            || parts.method == Method::HEAD
+            || (options && behavior.caches_options));
     if !cacheable {
         return Lookup::Miss(None);
     }
     let key = ctx.log.time(Phase::Cache, || {
-        behavior.cache.key(ctx.behavior_index, parts)
+        let key = behavior.cache.key(ctx.behavior_index, parts);
+        // OPTIONS answers are cached apart from the GET/HEAD object of the same URL.
+        if options {
+            format!("OPTIONS {key}")
+        } else {
+            key
+        }
     });
     let mut stale = None;
     if let Some(object) = ctx.log.time(Phase::Cache, || cache.get(&key)) {
@@ -89,7 +99,7 @@ pub fn lookup(cache: &Cache, ctx: &mut RequestCtx<'_>, parts: &mut Parts) -> Loo
         key,
         stale,
         viewer,
-        storable: parts.method == Method::GET && !ranged,
+        storable: (parts.method == Method::GET || options) && !ranged,
     }))
 }
 

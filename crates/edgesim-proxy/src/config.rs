@@ -77,6 +77,10 @@ pub struct ViewerConfig {
     /// Further `cloudfront-viewer-*` headers, e.g. `{ "cloudfront-viewer-city" = "Seattle" }`.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Seconds a viewer connection may take to send a request head, or stay idle between
+    /// requests, before it is closed (slow or abandoned clients do not hold connections).
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout: f64,
 }
 
 impl Default for ViewerConfig {
@@ -85,6 +89,7 @@ impl Default for ViewerConfig {
             country: default_country(),
             device: default_device(),
             headers: BTreeMap::new(),
+            idle_timeout: default_idle_timeout(),
         }
     }
 }
@@ -181,6 +186,12 @@ pub struct BehaviorConfig {
     /// Located so that errors about the policy as a whole (TTL order) point at it.
     #[serde(default)]
     pub cache: Located<CacheConfig>,
+    /// CloudFront's AllowedMethods: `["GET", "HEAD"]` (the default), `["GET", "HEAD",
+    /// "OPTIONS"]`, or all seven (`… "PUT", "PATCH", "POST", "DELETE"`). Other methods get 403.
+    pub allowed_methods: Option<Located<Vec<String>>>,
+    /// CloudFront's CachedMethods: `["GET", "HEAD"]` (the default) or `["GET", "HEAD",
+    /// "OPTIONS"]` (OPTIONS responses cached too; OPTIONS must then be allowed).
+    pub cached_methods: Option<Located<Vec<String>>>,
     /// A CloudFront Function (`code = …`) or a Lambda@Edge function (`handler = …`).
     pub viewer_request: Option<FunctionConfig>,
     /// Lambda@Edge only (`handler = …`): runs on cache misses, before the origin.
@@ -397,6 +408,9 @@ fn default_cache_bytes() -> usize {
 }
 fn default_object_bytes() -> usize {
     10 * 1024 * 1024
+}
+fn default_idle_timeout() -> f64 {
+    10.0
 }
 fn default_read_timeout() -> f64 {
     30.0

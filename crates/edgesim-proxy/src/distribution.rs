@@ -39,7 +39,7 @@ use crate::failure::failure_response;
 use crate::observe::{Phase, RequestLog};
 use crate::origin::{Origin, Origins};
 use crate::settings::Settings;
-use crate::{origin_request, origin_response, viewer_request, viewer_response};
+use crate::{origin_request, origin_response, viewer_request, viewer_response, viewer_rules};
 
 const ERROR: &str = "Error from cloudfront";
 
@@ -72,12 +72,18 @@ impl Distribution {
         let method = req.method().clone();
         let uri = req.uri().to_string();
         let (mut parts, body) = req.into_parts();
+        // Size and Host are judged on the request as the viewer sent it.
+        let received = viewer_rules::check_request(&parts);
         let viewer_ip =
             viewer_request::prepare(&mut parts, &self.settings, viewer.ip().to_string());
         let (index, behavior) = self.behaviors.select(parts.uri.path());
         let mut ctx = RequestCtx::new(viewer_ip, index, behavior, log);
 
-        let (mut response, x_cache) = match self.serve(&mut ctx, parts, body).await {
+        let outcome = match received {
+            Ok(()) => self.serve(&mut ctx, parts, body).await,
+            Err(failure) => Err(failure),
+        };
+        let (mut response, x_cache) = match outcome {
             Ok(served) => self.viewer_response(&mut ctx, served).await,
             Err(failure) => (
                 failure_response(&failure, &ctx.request_id),
@@ -102,6 +108,7 @@ impl Distribution {
         parts: http::request::Parts,
         body: Body,
     ) -> Result<Served, EdgeFailure> {
+        viewer_rules::check_method(ctx.behavior.allowed_methods, &parts)?;
         let (mut parts, body, origin_changes) =
             match viewer_request::run(&self.settings, ctx, parts, body).await? {
                 viewer_request::Outcome::Continue(parts, body, changes) => (parts, body, changes),

@@ -3,6 +3,7 @@
 //! that decides a status), and this writes it as HTTP.
 
 use edgesim_model::EdgeFailure;
+use http::header::CONNECTION;
 use http::{HeaderValue, Response, StatusCode};
 
 use crate::body::{full, Body};
@@ -16,6 +17,12 @@ pub fn failure_response(failure: &EdgeFailure, request_id: &str) -> Response<Bod
         if let Ok(v) = HeaderValue::from_str(&value) {
             response.headers_mut().insert(name, v);
         }
+    }
+    if failure.closes_connection() {
+        // hyper closes the connection after writing a response that says so.
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
     }
     response
 }

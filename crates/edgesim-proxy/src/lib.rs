@@ -54,6 +54,7 @@ mod summary;
 mod trigger;
 mod viewer_request;
 mod viewer_response;
+mod viewer_rules;
 
 pub use body::{empty, full, Body};
 pub use config::Config;

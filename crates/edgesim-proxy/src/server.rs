@@ -13,7 +13,7 @@ use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -23,6 +23,9 @@ use crate::body::{boxed, Body};
 use crate::distribution::Distribution;
 use crate::error::ProxyError;
 use crate::origin::{Origin, OriginKind};
+
+/// The viewer idle timeout of a server without a config (a mock origin served directly).
+const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long shutdown waits for in-flight requests before giving up on them.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -41,7 +44,8 @@ impl Server {
     /// distribution until [`Server::shutdown`].
     pub async fn bind(distribution: Arc<Distribution>, addr: &str) -> Result<Server, ProxyError> {
         let listener = listen(addr).await?;
-        Ok(spawn(listener, move |req, peer| {
+        let idle_timeout = distribution.settings.viewer_idle_timeout;
+        Ok(spawn(listener, idle_timeout, move |req, peer| {
             let distribution = distribution.clone();
             async move { distribution.handle(req, peer).await }
         }))
@@ -58,7 +62,7 @@ impl Server {
         };
         let mock = Arc::new(mock.clone());
         let listener = listen(addr).await?;
-        Ok(spawn(listener, move |req, _peer| {
+        Ok(spawn(listener, DEFAULT_IDLE_TIMEOUT, move |req, _peer| {
             let mock = mock.clone();
             async move { mock.serve(req).await }
         }))
@@ -88,7 +92,7 @@ async fn listen(addr: &str) -> Result<TcpListener, ProxyError> {
 }
 
 /// The accept loop, with `handler` answering every request.
-fn spawn<H, F>(listener: TcpListener, handler: H) -> Server
+fn spawn<H, F>(listener: TcpListener, idle_timeout: Duration, handler: H) -> Server
 where
     H: Fn(Request<Body>, SocketAddr) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Response<Body>> + Send + 'static,
@@ -102,6 +106,12 @@ where
         let mut builder = http1::Builder::new();
         // CloudFront sends header names title-cased (cloudfront-functions.md §3.6).
         builder.keep_alive(true).title_case_headers(true);
+        // A viewer that does not finish its request head in time, or leaves a kept-alive
+        // connection idle that long, is disconnected (hyper's header-read timer runs from
+        // the moment it waits for a request head; docs/cloudfront/viewer-limits.md).
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(idle_timeout);
         loop {
             let (stream, peer) = tokio::select! {
                 _ = &mut stopped => break,

@@ -17,6 +17,8 @@ pub struct Settings {
     pub viewer_device: String,
     pub viewer_headers: Vec<(HeaderName, HeaderValue)>,
     pub max_object_bytes: usize,
+    /// How long a viewer connection may take to send a request head or stay idle.
+    pub viewer_idle_timeout: std::time::Duration,
     /// Options for checking function output: always the edge's full checks.
     pub validation: ValidationOptions,
 }

@@ -29,6 +29,7 @@ use crate::hook::{self, Hook, LambdaHook};
 use crate::observe::Phase;
 use crate::settings::Settings;
 use crate::trigger::{self, conversion_failure};
+use crate::viewer_rules;
 
 const OVERRIDE_PREFIX: &str = "x-edgesim-";
 const DEVICES: [(&str, &str); 4] = [
@@ -115,12 +116,28 @@ pub async fn run(
             let (outcome, utilization) = run_function(settings, ctx, function, parts, body);
             ctx.log
                 .function("viewer-request", function.name(), utilization);
-            outcome
+            outcome.and_then(|o| within_limits(o, conversion_failure))
         }
-        Hook::Lambda(lambda) => run_lambda(settings, ctx, lambda, parts, body).await,
+        Hook::Lambda(lambda) => run_lambda(settings, ctx, lambda, parts, body)
+            .await
+            .and_then(|o| within_limits(o, hook::lambda_conversion_failure)),
     };
     ctx.log.add(Phase::ViewerRequest, started.elapsed());
     outcome
+}
+
+/// The headers the function left, on the request or the response it generated, within
+/// CloudFront's limit; over it, the function's validation error (502).
+fn within_limits(
+    outcome: Outcome,
+    refuse: fn(String) -> EdgeFailure,
+) -> Result<Outcome, EdgeFailure> {
+    let headers = match &outcome {
+        Outcome::Continue(parts, _, _) => &parts.headers,
+        Outcome::Respond(response, _) => response.headers(),
+    };
+    viewer_rules::check_function_headers(headers).map_err(refuse)?;
+    Ok(outcome)
 }
 
 /// The event context shared by both viewer events of one request.

@@ -22,6 +22,7 @@ use crate::observe::Phase;
 use crate::settings::Settings;
 use crate::trigger::{self, conversion_failure};
 use crate::viewer_request::event_context;
+use crate::viewer_rules;
 
 /// Whether CloudFront runs viewer-response for a response with this origin status.
 pub fn applies(status: http::StatusCode) -> bool {
@@ -50,9 +51,18 @@ pub async fn run(
             let (outcome, utilization) = run_function(settings, ctx, function, request, head, body);
             ctx.log
                 .function("viewer-response", function.name(), utilization);
-            outcome.map(|(head, body)| Response::from_parts(head, body))
+            outcome.and_then(|(head, body)| {
+                viewer_rules::check_function_headers(&head.headers).map_err(conversion_failure)?;
+                Ok(Response::from_parts(head, body))
+            })
         }
-        Hook::Lambda(lambda) => run_lambda(settings, ctx, lambda, request, response).await,
+        Hook::Lambda(lambda) => run_lambda(settings, ctx, lambda, request, response)
+            .await
+            .and_then(|response| {
+                viewer_rules::check_function_headers(response.headers())
+                    .map_err(hook::lambda_conversion_failure)?;
+                Ok(response)
+            }),
     };
     ctx.log.add(Phase::ViewerResponse, started.elapsed());
     outcome

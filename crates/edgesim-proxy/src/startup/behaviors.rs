@@ -16,6 +16,7 @@ use crate::config::{BehaviorConfig, Config, FunctionConfig};
 use crate::error::ProxyError;
 use crate::hook::{Hook, Hooks};
 use crate::path_pattern::PathPattern;
+use crate::viewer_rules::AllowedMethods;
 
 pub(crate) fn build_behavior(
     config: &Config,
@@ -60,10 +61,13 @@ pub(crate) fn build_behavior(
             .map(|f| load_function(config, f, &format!("{field}.{event}"), kvs).map(Hook::Function))
             .transpose()
     };
+    let (allowed_methods, caches_options) = methods(config, b, field)?;
     Ok(Behavior {
         pattern,
         origin,
         cache,
+        allowed_methods,
+        caches_options,
         hooks: Hooks {
             viewer_request: viewer(&b.viewer_request, "viewer_request")?,
             origin_request: started_for(started, field, "origin_request"),
@@ -71,6 +75,47 @@ pub(crate) fn build_behavior(
             viewer_response: viewer(&b.viewer_response, "viewer_response")?,
         },
     })
+}
+
+/// AllowedMethods and CachedMethods: one of CloudFront's sets each, cached within allowed
+/// (docs/cloudfront/viewer-limits.md, "Methods").
+fn methods(
+    config: &Config,
+    b: &BehaviorConfig,
+    field: &str,
+) -> Result<(AllowedMethods, bool), ProxyError> {
+    let allowed = match &b.allowed_methods {
+        None => AllowedMethods::default(),
+        Some(list) => AllowedMethods::from_names(list).ok_or_else(|| {
+            config.error_at(
+                Some(list.span()),
+                &format!("{field}.allowed_methods"),
+                "CloudFront allows one of three sets: [\"GET\", \"HEAD\"], [\"GET\", \"HEAD\", \"OPTIONS\"] or [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"PATCH\", \"POST\", \"DELETE\"]",
+            )
+        })?,
+    };
+    let caches_options = match &b.cached_methods {
+        None => false,
+        Some(list) => {
+            let bad =
+                |m: &str| config.error_at(Some(list.span()), &format!("{field}.cached_methods"), m);
+            let options =
+                match AllowedMethods::from_names(list) {
+                    Some(AllowedMethods::GetHead) => false,
+                    Some(AllowedMethods::GetHeadOptions) => true,
+                    _ => return Err(bad(
+                        "CloudFront caches [\"GET\", \"HEAD\"] or [\"GET\", \"HEAD\", \"OPTIONS\"]",
+                    )),
+                };
+            if options && allowed == AllowedMethods::GetHead {
+                return Err(bad(
+                    "OPTIONS can be cached only if allowed_methods includes it",
+                ));
+            }
+            options
+        }
+    };
+    Ok((allowed, caches_options))
 }
 
 fn load_function(

@@ -130,6 +130,11 @@ impl Distribution {
                 viewer_device: config.viewer.device.clone(),
                 viewer_headers,
                 max_object_bytes: config.cache_store.max_object_bytes,
+                viewer_idle_timeout: origins::seconds(
+                    config,
+                    "viewer.idle_timeout",
+                    config.viewer.idle_timeout,
+                )?,
                 validation: ValidationOptions::default(),
             },
             origins: Origins {
