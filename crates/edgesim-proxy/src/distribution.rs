@@ -18,9 +18,9 @@
 //! ```
 //!
 //! Every phase gets the per-request [`RequestCtx`] and only the parts of the distribution it
-//! needs. Any failure becomes CloudFront's error page in [`failure`](crate::failure);
+//! needs. Any failure becomes CloudFront's error page in `failure.rs`;
 //! viewer-response never runs on those. Building a distribution from its config (and every
-//! check that a bad config fails) is in [`startup`](crate::startup).
+//! check that a bad config fails) is in `startup/`.
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
