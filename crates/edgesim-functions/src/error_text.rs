@@ -265,13 +265,35 @@ fn property_of_nothing(site: Option<&Site>) -> String {
         let base = base_kind(&tokens, i + 1);
         return format!("TypeError: property set on primitive {base} type");
     }
+    // A call's `(`: a built-in was given undefined where it needs an object (`Object.keys(x)`).
+    if tokens[i].is_punct("(") {
+        let nothing = if tokens.get(i + 1).is_some_and(|t| t.is_ident("null")) {
+            "null"
+        } else {
+            "undefined"
+        };
+        return format!("TypeError: cannot convert {nothing} argument to object");
+    }
+    // The start of a function body: boa records no position for the property read of a method
+    // call (`o.a.b()`). If the body has exactly one such call that can fail, it is the one.
+    if tokens[i].is_punct("{") && prev.is_some_and(|p| p.is_punct(")")) {
+        if let Some(dot) = only_method_call(&tokens, i) {
+            return format!(
+                "TypeError: cannot get property \"{}\" of {}",
+                tokens[dot + 1].text,
+                base_kind(&tokens, dot)
+            );
+        }
+        return FALLBACK.to_owned();
+    }
     let key = match prev {
         Some(p) if p.is_punct(".") && tokens[i].kind == Kind::Ident => {
             Some(tokens[i].text.to_owned())
         }
-        Some(p) if p.is_punct("[") => {
-            literal_key(&tokens[i]).filter(|_| tokens[i].kind != Kind::Ident)
+        Some(p) if p.is_punct("[") && tokens[i].kind == Kind::Ident => {
+            string_assigned(&tokens, i, tokens[i].text)
         }
+        Some(p) if p.is_punct("[") => literal_key(&tokens[i]),
         _ => None,
     };
     match key {
@@ -281,6 +303,140 @@ fn property_of_nothing(site: Option<&Site>) -> String {
         ),
         None => FALLBACK.to_owned(),
     }
+}
+
+/// The `.` of the only method call `x.name(…)` in the function body opening at `tokens[open]`
+/// whose receiver can be missing (not a built-in namespace such as `JSON` or `Math`, not a
+/// literal), leaving nested functions out.
+fn only_method_call(tokens: &[Token], open: usize) -> Option<usize> {
+    const NAMESPACES: &[&str] = &[
+        "Object",
+        "JSON",
+        "Math",
+        "String",
+        "Array",
+        "Number",
+        "Date",
+        "console",
+        "Buffer",
+        "Promise",
+        "RegExp",
+        "Symbol",
+        "Reflect",
+        "globalThis",
+    ];
+    let mut depth = 0i32;
+    let mut found = None;
+    let mut k = open;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        if t.is_punct("{") {
+            depth += 1;
+        } else if t.is_punct("}") {
+            depth -= 1;
+            if depth == 0 {
+                break;
+            }
+        } else if t.is_ident("function") {
+            // A nested function has its own frame: skip its body.
+            let mut j = k;
+            while j < tokens.len() && !tokens[j].is_punct("{") {
+                j += 1;
+            }
+            let mut inner = 0i32;
+            while j < tokens.len() {
+                if tokens[j].is_punct("{") {
+                    inner += 1;
+                } else if tokens[j].is_punct("}") {
+                    inner -= 1;
+                    if inner == 0 {
+                        break;
+                    }
+                }
+                j += 1;
+            }
+            k = j + 1;
+            continue;
+        } else if t.is_punct(".")
+            && tokens.get(k + 1).is_some_and(|n| n.kind == Kind::Ident)
+            && tokens.get(k + 2).is_some_and(|n| n.is_punct("("))
+        {
+            let receiver = k.checked_sub(1).map(|p| &tokens[p]);
+            let namespace = receiver.is_some_and(|r| {
+                r.kind == Kind::Ident
+                    && NAMESPACES.contains(&r.text)
+                    && !(k >= 2 && tokens[k - 2].is_punct("."))
+            });
+            let literal = receiver.is_some_and(|r| {
+                matches!(
+                    r.kind,
+                    Kind::Str | Kind::Template | Kind::Regex | Kind::Number
+                )
+            });
+            if !namespace && !literal {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(k);
+            }
+        }
+        k += 1;
+    }
+    found
+}
+
+/// njs's name for the type of what `name` holds at `tokens[at]`, as far as a literal assigned
+/// to it in the enclosing function tells (`undefined` otherwise).
+fn value_type(tokens: &[Token], at: usize, name: &str) -> &'static str {
+    let mut braces = 0i32;
+    for k in (0..at).rev() {
+        if tokens[k].is_punct("}") {
+            braces += 1;
+        } else if tokens[k].is_punct("{") {
+            braces -= 1;
+            if braces < 0 {
+                break;
+            }
+        }
+        if tokens[k].is_ident(name) && tokens.get(k + 1).is_some_and(|t| t.is_punct("=")) {
+            return match tokens.get(k + 2).map(|t| (t.kind, t.text)) {
+                Some((Kind::Number, _)) => "number",
+                Some((Kind::Str | Kind::Template, _)) => "string",
+                Some((Kind::Ident, "true" | "false")) => "boolean",
+                Some((Kind::Ident, "null")) => "null",
+                Some((Kind::Punct, "{" | "[")) => "object",
+                _ => "undefined",
+            };
+        }
+    }
+    "undefined"
+}
+
+/// The string or number literal last assigned to `name` in the enclosing function before
+/// `tokens[at]` (`var k = 'zz'; a[k]`).
+fn string_assigned(tokens: &[Token], at: usize, name: &str) -> Option<String> {
+    let mut braces = 0i32;
+    for k in (0..at).rev() {
+        if tokens[k].is_punct("}") {
+            braces += 1;
+        } else if tokens[k].is_punct("{") {
+            braces -= 1;
+            if braces < 0 {
+                return None;
+            }
+        }
+        if tokens[k].is_ident(name) && tokens.get(k + 1).is_some_and(|t| t.is_punct("=")) {
+            let value = tokens.get(k + 2)?;
+            let ends = tokens
+                .get(k + 3)
+                .is_some_and(|t| t.is_punct(";") || t.is_punct(","));
+            return match value.kind {
+                Kind::Str | Kind::Number if ends => literal_key(value),
+                _ => None,
+            };
+        }
+    }
+    None
 }
 
 /// Whether the expression ending just before `tokens[at]` (a `.` or `[`) is `null` or
@@ -375,6 +531,24 @@ fn not_a_function(site: Option<&Site>) -> String {
     let Some((tokens, i)) = site.and_then(tokens_at) else {
         return FALLBACK.to_owned();
     };
+    // `new x()` / `new o.f()`: boa points at `new`.
+    if tokens[i].is_ident("new") {
+        if tokens.get(i + 2).is_some_and(|t| t.is_punct(".")) {
+            if let Some(name) = tokens.get(i + 3).filter(|t| t.kind == Kind::Ident) {
+                return format!(
+                    "TypeError: (intermediate value)[\"{}\"] is not a function",
+                    name.text
+                );
+            }
+        }
+        if let Some(c) = tokens.get(i + 1).filter(|c| c.kind == Kind::Ident) {
+            return format!(
+                "TypeError: {} is not a function",
+                value_type(&tokens, i, c.text)
+            );
+        }
+        return FALLBACK.to_owned();
+    }
     // boa points at the call's `(`.
     if !tokens[i].is_punct("(") || i == 0 {
         return FALLBACK.to_owned();
@@ -387,8 +561,12 @@ fn not_a_function(site: Option<&Site>) -> String {
         );
     }
     if callee.is_punct("]") && i >= 3 && tokens[i - 3].is_punct("[") {
-        if let Some(key) = literal_key(&tokens[i - 2]).filter(|_| tokens[i - 2].kind != Kind::Ident)
-        {
+        let key = if tokens[i - 2].kind == Kind::Ident {
+            string_assigned(&tokens, i - 2, tokens[i - 2].text)
+        } else {
+            literal_key(&tokens[i - 2])
+        };
+        if let Some(key) = key {
             return format!("TypeError: (intermediate value)[\"{key}\"] is not a function");
         }
     }
@@ -403,6 +581,10 @@ fn not_a_function(site: Option<&Site>) -> String {
     match callee.kind {
         Kind::Str | Kind::Template => "TypeError: string is not a function".to_owned(),
         Kind::Number => "TypeError: number is not a function".to_owned(),
+        Kind::Ident => format!(
+            "TypeError: {} is not a function",
+            value_type(&tokens, i - 1, callee.text)
+        ),
         _ => FALLBACK.to_owned(),
     }
 }

@@ -80,10 +80,10 @@
   }
 
   // expected: e.g. 'of type number', 'an instance of Buffer or Uint8Array'
-  function argTypeError(name, expected, value) {
+  // njs's wording: `"size" argument must be of type number` (no "The", no "Received").
+  function argTypeError(name, expected) {
     var subject = / argument$/.test(name) ? name : '"' + name + '" argument';
-    return makeError(TypeError, 'ERR_INVALID_ARG_TYPE',
-      'The ' + subject + ' must be ' + expected + '.' + received(value));
+    return new TypeError(subject + ' must be ' + expected);
   }
 
   function outOfRange(name, range, value) {
@@ -535,7 +535,7 @@
     if (options && typeof options.decodeURIComponent === 'function') {
       decode = options.decodeURIComponent;
     }
-    var customDecode = decode !== qsUnescape;
+    var customDecode = decode !== qsUnescapeNjs;
 
     var lastPos = 0, sepIdx = 0, eqIdx = 0;
     var key = '', value = '';
@@ -682,14 +682,21 @@
     return fields;
   }
 
-  var querystringModule = {
+  // njs's querystring.unescape() also turns '+' into a space.
+  function qsUnescapeNjs(s) {
+    return qsUnescape(String(s).replace(/\+/g, ' '), true);
+  }
+
+  // As njs: the members are not enumerable.
+  var querystringModule = {};
+  define(querystringModule, {
     decode: qsParse,
     encode: qsStringify,
     escape: qsEscape,
     parse: qsParse,
     stringify: qsStringify,
-    unescape: qsUnescape
-  };
+    unescape: qsUnescapeNjs
+  });
 
   // ---------------------------------------------------------------- require
 
@@ -708,7 +715,8 @@
       // From an array of octets, or from a 'hex' | 'base64' | 'base64url' string.
       bytesFrom: function bytesFrom(value, encoding) {
         if (typeof value === 'string') {
-          var enc = String(encoding);
+          if (typeof encoding !== 'string') throw new TypeError('"encoding" must be a string');
+          var enc = encoding;
           if (enc !== 'hex' && enc !== 'base64' && enc !== 'base64url') {
             throw new TypeError('Unknown encoding: "' + enc + '"');
           }
@@ -720,7 +728,7 @@
           for (var i = 0; i < n; i++) octets.push(Number(value[i]) & 0xFF);
           return markBytes(bytesToBinary(octets));
         }
-        throw new TypeError('value must be a string or array');
+        throw new TypeError('value must be a string or array-like object');
       }
     });
 
@@ -731,8 +739,10 @@
       },
       // UTF-8 byte string -> text; null when the bytes are not valid UTF-8.
       fromUTF8: function fromUTF8(start, end) {
-        var s = String(this).slice(start, end);
-        if (/[^\x00-\xff]/.test(s)) return s; // already text, as njs
+        var whole = String(this);
+        var s = whole.slice(start, end);
+        // njs decodes only byte strings; text (any string it did not make as bytes) comes back.
+        if (/[^\x00-\xff]/.test(s) || (/[\x80-\xff]/.test(whole) && !isMarkedBytes(whole))) return s;
         return utf8Decode(binaryToBytes(s), 0, s.length, true);
       },
       // Text -> byte string; null when a code unit exceeds 255. Not marked as bytes:
@@ -792,7 +802,7 @@
 
     function validateSize(size) {
       validateNumber(size, 'size');
-      if (!(size >= 0 && size <= 4294967296)) throw outOfRange('size', '>= 0 && <= 4294967296', size);
+      if (!(size >= 0 && size <= 4294967296)) throw new RangeError('invalid size');
     }
 
     // njs's Buffer knows exactly these encodings (CloudFront documents the same four:
@@ -867,8 +877,8 @@
           if (typeof p === 'string') return fromString(p, encodingOrOffset);
         }
       }
-      throw argTypeError('first argument',
-        'of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object', value);
+      throw new TypeError('first argument ' + (value === null ? 'null' : typeof value) +
+        ' is not a string or Buffer-like object');
     }
 
     function alloc(size, fill, encoding) {
@@ -993,8 +1003,8 @@
         return encodedLength(string, enc);
       },
       compare: function compare(buf1, buf2) {
-        requireUint8Array(buf1, 'buf1');
-        requireUint8Array(buf2, 'buf2');
+        requireUint8Array(buf1, 'source');
+        requireUint8Array(buf2, 'target');
         return compareRange(buf1, 0, buf1.length, buf2, 0, buf2.length);
       },
       concat: function concat(list, totalLength) {
@@ -1046,7 +1056,7 @@
         return { type: 'Buffer', data: arraySlice.call(this) };
       },
       equals: function equals(otherBuffer) {
-        requireUint8Array(otherBuffer, 'otherBuffer');
+        requireUint8Array(otherBuffer, 'target');
         if (this === otherBuffer) return true;
         if (this.byteLength !== otherBuffer.byteLength) return false;
         return compareRange(this, 0, this.length, otherBuffer, 0, otherBuffer.length) === 0;
@@ -1070,7 +1080,9 @@
           throw outOfRange('sourceStart', '>= 0 && <= ' + this.length, sourceStart);
         }
         sourceEnd = sourceEnd === undefined ? this.length : toInteger(sourceEnd, 0);
-        if (sourceEnd < 0) throw outOfRange('sourceEnd', '>= 0', sourceEnd);
+        if (sourceEnd < 0 || sourceEnd > this.length) {
+          throw new RangeError('"sourceEnd" is out of range: ' + sourceEnd);
+        }
         if (targetStart >= target.length || sourceStart >= sourceEnd) return 0;
         var n = Math.min(sourceEnd, this.length) - sourceStart;
         n = Math.min(n, target.length - targetStart);
@@ -1138,7 +1150,7 @@
       swap64: function swap64() { return swap(this, 8); },
       write: function write(string, offset, length, encoding) {
         if (typeof string !== 'string') {
-          throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'argument must be a string');
+          throw new TypeError('first argument must be a string');
         }
         var len = this.length;
         if (offset === undefined) {
@@ -1228,6 +1240,52 @@
       define(proto, methods);
     }
 
+    // readUIntLE(offset, byteLength) and friends, byteLength 1..6 (njs's message above that).
+    function variableWidth(signed, little) {
+      return {
+        read: function (offset, byteLength) {
+          var n = checkWidth(byteLength);
+          offset = checkBounds(this, offset, n);
+          var v = 0;
+          for (var i = 0; i < n; i++) v = v * 256 + this[offset + (little ? n - 1 - i : i)];
+          if (signed && v >= Math.pow(2, 8 * n - 1)) v -= Math.pow(2, 8 * n);
+          return v;
+        },
+        write: function (value, offset, byteLength) {
+          var n = checkWidth(byteLength);
+          offset = checkBounds(this, offset, n);
+          var v = +value;
+          if (v < 0) v += Math.pow(2, 8 * n);
+          for (var i = 0; i < n; i++) {
+            this[offset + (little ? i : n - 1 - i)] = v % 256;
+            v = Math.floor(v / 256);
+          }
+          return offset + n;
+        }
+      };
+    }
+
+    function checkWidth(byteLength) {
+      var n = Math.trunc(+byteLength) || 0;
+      if (n > 6) throw new TypeError('"byteLength" must be <= 6');
+      if (n < 1) throw new TypeError('"byteLength" must be >= 1');
+      return n;
+    }
+
+    var widths = {};
+    [['UInt', false], ['Int', true]].forEach(function (kind) {
+      ['LE', 'BE'].forEach(function (order) {
+        var m = variableWidth(kind[1], order === 'LE');
+        widths['read' + kind[0] + order] = m.read;
+        widths['write' + kind[0] + order] = m.write;
+        if (kind[0] === 'UInt') {
+          widths['readUint' + order] = m.read;
+          widths['writeUint' + order] = m.write;
+        }
+      });
+    });
+    define(proto, widths);
+
     for (var t = 0; t < NUMBER_TYPES.length; t++) {
       var d = NUMBER_TYPES[t];
       if (d[1] === 1) {
@@ -1243,7 +1301,8 @@
 
   // ------------------------------------- runtime 2.0: TextEncoder/TextDecoder
 
-  var UTF8_LABELS = ['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8'];
+  // njs knows exactly these two labels, case-sensitively.
+  var UTF8_LABELS = ['utf-8', 'utf8'];
 
   // Number of trailing bytes that start a valid but unfinished UTF-8 sequence.
   function incompleteTail(bytes) {
@@ -1279,7 +1338,7 @@
 
       encodeInto(src, dest) {
         if (typeof src !== 'string') throw argTypeError('src', 'of type string', src);
-        if (!isUint8Array(dest)) throw argTypeError('dest', 'an instance of Uint8Array', dest);
+        if (!isUint8Array(dest)) throw new TypeError('The "destination" argument must be an instance of Uint8Array');
         var read = 0, written = 0, one = [];
         while (read < src.length) {
           var cp = codePointAt(src, read);
@@ -1303,7 +1362,7 @@
 
     class TextDecoder {
       constructor(label, options) {
-        var name = label === undefined ? 'utf-8' : String(label).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '').toLowerCase();
+        var name = label === undefined ? 'utf-8' : String(label);
         if (UTF8_LABELS.indexOf(name) < 0) {
           throw makeError(RangeError, 'ERR_ENCODING_NOT_SUPPORTED', 'The "' + label + '" encoding is not supported');
         }
@@ -1335,7 +1394,7 @@
         var view = input === undefined ? new Uint8Array(0) : viewBytes(input);
         if (view === null) {
           throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', // Node's wording
-            'The "list" argument must be an instance of SharedArrayBuffer, ArrayBuffer or ArrayBufferView.');
+            'The "input" argument must be an instance of TypedArray');
         }
         var bytes = st.pending.length ? st.pending.concat(arraySlice.call(view)) : view;
         var end = bytes.length - (stream ? incompleteTail(bytes) : 0);
@@ -1345,7 +1404,7 @@
           st.pending = [];
           st.started = false;
           throw makeError(TypeError, 'ERR_ENCODING_INVALID_ENCODED_DATA',
-            'The encoded data was not valid for encoding utf-8');
+            'The encoded data was not valid');
         }
         if (!st.started && text.length > 0) {
           if (!st.ignoreBOM && text.charCodeAt(0) === 0xFEFF) text = text.slice(1);
@@ -1364,18 +1423,14 @@
 
   // ------------------------------------------------ runtime 2.0: atob / btoa
 
-  function invalidCharacter(message) {
-    var e = new Error(message);
-    e.name = 'InvalidCharacterError';
-    e.code = 5;
-    return e;
+  // njs words every atob failure the same way, as a TypeError.
+  function invalidCharacter() {
+    return new TypeError('the string to be decoded is not correctly encoded');
   }
 
-  // Node's forgiving-base64 checks (ASCII whitespace ignored, '=' only at the end).
+  // The forgiving-base64 checks (ASCII whitespace ignored, '=' only at the end), with njs's
+  // error text; njs treats a missing argument as the string "undefined".
   function atob(data) {
-    if (arguments.length === 0) {
-      throw makeError(TypeError, 'ERR_MISSING_ARGS', 'The "input" argument must be specified');
-    }
     var input = String(data);
     var count = 0, equals = 0;
     for (var i = 0; i < input.length; i++) {
@@ -1384,27 +1439,24 @@
       count++;
       if (c === 61) {
         equals++;
-        if (equals > 2) throw invalidCharacter('Invalid character');
+        if (equals > 2) throw invalidCharacter();
       } else if (base64Value(c) < 0 || c === 45 || c === 95 || equals > 0) {
-        throw invalidCharacter('Invalid character');
+        throw invalidCharacter();
       }
     }
     var rest = count % 4;
     if (rest === 0) rest = (count - equals) % 4;
-    else if (equals > 0) throw invalidCharacter('Invalid character');
-    if (rest === 1) throw invalidCharacter('The string to be decoded is not correctly encoded.');
+    else if (equals > 0) throw invalidCharacter();
+    if (rest === 1) throw invalidCharacter();
     return bytesToBinary(base64Decode(input.replace(/[\t\n\f\r ]/g, ''), false));
   }
 
   function btoa(data) {
-    if (arguments.length === 0) {
-      throw makeError(TypeError, 'ERR_MISSING_ARGS', 'The "input" argument must be specified');
-    }
     var input = String(data);
     var bytes = new Array(input.length);
     for (var i = 0; i < input.length; i++) {
       var c = input.charCodeAt(i);
-      if (c > 0xFF) throw invalidCharacter('Invalid character');
+      if (c > 0xFF) throw new TypeError('invalid character (>= U+00FF)');
       bytes[i] = c;
     }
     return base64Encode(bytes, 0, bytes.length, false);
