@@ -115,6 +115,7 @@ fn load_config(args: &Args) -> Result<Config> {
 /// function code it points at), warnings and unmapped origins on stderr.
 fn imported_config(from: &Path, args: &Args) -> Result<Config> {
     let dir = std::env::temp_dir().join(format!("edgesim-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     let options = args.source.options(&dir, Some(&dir.join("code")))?;
     let imported = edgesim::import::import_file(from, &options)?;
     imported.write_files()?;

@@ -199,3 +199,44 @@ fn a_function_whose_code_is_not_in_the_source_is_named_in_a_warning() {
         imported.toml
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terraform_state_imports_functions_policies_and_the_lambda_from_its_archive() {
+    let dir = scratch("tf");
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("docs")).unwrap();
+    std::fs::write(site.join("docs/index.html"), "docs").unwrap();
+    let mut options = ImportOptions::new(&dir);
+    options
+        .origins
+        .insert("s3-site".into(), OriginTarget::Dir(site));
+    let imported = import_file(&fixtures().join("terraform/show.json"), &options).unwrap();
+    assert_eq!(imported.format, edgesim_import::Format::Terraform);
+    let toml = &imported.toml;
+    assert!(toml.contains("# cache policy api-cache"), "{toml}");
+    assert!(toml.contains("default_ttl = 30, max_ttl = 60, query_strings = \"all\", headers = [\"authorization\"]"), "{toml}");
+    assert!(
+        toml.contains("custom_headers = { \"x-api-key\" = \"secret\" }"),
+        "{toml}"
+    );
+    let paths = warning_paths(&imported);
+    assert!(
+        paths.contains(&"aws_cloudfront_distribution.site.PriceClass".to_owned()),
+        "{paths:#?}"
+    );
+    // Computed state (arn, etag, status…) and the policy's zeroed legacy TTLs are no warning.
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p.ends_with(".Arn") || p.ends_with("MinTTL")),
+        "{paths:#?}"
+    );
+
+    imported.write_files().unwrap();
+    let config = imported.config(&dir.join("edgesim.toml"), &dir).unwrap();
+    let d = Distribution::start(&config).await.unwrap();
+    let (status, _, body) = get(&d, "/docs/", &[]).await;
+    assert_eq!((status, body.as_str()), (200, "docs"));
+    let (status, _, body) = get(&d, "/api/x", &[]).await;
+    assert_eq!((status, body.as_str()), (401, "no token"));
+}

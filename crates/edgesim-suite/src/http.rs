@@ -31,6 +31,9 @@ async fn config(case: &Case) -> Result<Config, SuiteError> {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ));
+    // Relative paths in the generated config start here, so it must exist even when the
+    // import writes no file.
+    std::fs::create_dir_all(&dir).map_err(|e| case.error(format!("{}: {e}", dir.display())))?;
     let mut options = edgesim_import::ImportOptions::new(&dir);
     options.code_dir = dir.join("code");
     for (id, target) in case
