@@ -336,20 +336,33 @@ impl BehaviorCtx<'_> {
                 );
             }
         }
-        let mut methods: Vec<String> = b
-            .allowed_methods
-            .iter()
-            .map(|m| m.to_ascii_uppercase())
-            .collect();
-        methods.sort();
-        if !b.allowed_methods.is_empty() && methods.len() < 7 {
-            w.push(
-                format!("{}.AllowedMethods", b.path),
-                format!(
-                    "{}: edgesim does not refuse other methods",
-                    methods.join(", ")
-                ),
+        // CloudFront's method sets, in its order; the config refuses any other set (as
+        // CloudFront does), so such a source is a config error naming the line.
+        let methods = |list: &[String]| -> Option<String> {
+            if list.is_empty() {
+                return None;
+            }
+            let order = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"];
+            let upper: Vec<String> = list.iter().map(|m| m.to_ascii_uppercase()).collect();
+            let mut sorted: Vec<&str> = order
+                .iter()
+                .copied()
+                .filter(|m| upper.iter().any(|u| u == m))
+                .collect();
+            sorted.extend(
+                upper
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|u| !order.contains(u)),
             );
+            let quoted: Vec<String> = sorted.iter().map(|m| q(m)).collect();
+            Some(format!("[{}]", quoted.join(", ")))
+        };
+        if let Some(list) = methods(&b.allowed_methods) {
+            let _ = writeln!(out, "allowed_methods = {list}");
+        }
+        if let Some(list) = methods(&b.cached_methods) {
+            let _ = writeln!(out, "cached_methods = {list}");
         }
         if b.compress {
             w.push(

@@ -171,6 +171,7 @@ pub struct Behavior {
     pub target_origin: String,
     pub viewer_protocol_policy: Option<String>,
     pub allowed_methods: Vec<String>,
+    pub cached_methods: Vec<String>,
     pub compress: bool,
     pub cache: CachePolicy,
     pub origin_request_policy: Option<OriginRequestPolicy>,

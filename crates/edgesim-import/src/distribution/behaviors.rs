@@ -43,10 +43,13 @@ pub fn read_behavior(
     }
     behavior.target_origin = b.str("TargetOriginId", w).unwrap_or_default();
     behavior.viewer_protocol_policy = b.str("ViewerProtocolPolicy", w);
+    let mut cached = Vec::new();
     behavior.allowed_methods = match b.take("AllowedMethods") {
         // The API shape: {Quantity, Items, CachedMethods}.
         Some(Value::Object(mut m)) => {
-            m.remove("CachedMethods");
+            if let Some(c) = m.remove("CachedMethods") {
+                cached = serde_json::from_value(c).unwrap_or_default();
+            }
             m.remove("Items")
                 .and_then(|v| serde_json::from_value(v).ok())
                 .unwrap_or_default()
@@ -54,13 +57,8 @@ pub fn read_behavior(
         Some(v) => serde_json::from_value(v).unwrap_or_default(),
         None => Vec::new(),
     };
-    let cached = b.strings("CachedMethods", w);
-    if cached.iter().any(|m| m == "OPTIONS") {
-        w.push(
-            b.at("CachedMethods"),
-            "OPTIONS responses are not cached by edgesim (GET and HEAD are)",
-        );
-    }
+    cached.extend(b.strings("CachedMethods", w));
+    behavior.cached_methods = cached;
     behavior.compress = b.bool("Compress", w).unwrap_or(false);
 
     let cache_policy = b.str("CachePolicyId", w);
