@@ -149,3 +149,10 @@ fn import_prints_the_config_and_lists_warnings_on_stderr() {
     assert_eq!(code, 2);
     assert!(err.contains("Cargo.toml: not valid"), "{err}");
 }
+
+#[test]
+fn the_bundled_golden_cases_run_as_they_are() {
+    let (code, out, err) = run(&["test", repo().join("edge-samples/cases").to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+}
