@@ -4,7 +4,9 @@
 
 use std::time::SystemTime;
 
-use http::header::{IF_MODIFIED_SINCE, IF_NONE_MATCH, RANGE};
+use http::header::{
+    IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, IF_UNMODIFIED_SINCE, RANGE,
+};
 use http::HeaderMap;
 
 /// Whether a `GET`/`HEAD` with these request headers may be answered `304 Not Modified` for a
@@ -34,6 +36,59 @@ pub fn not_modified(
             };
             secs(modified) <= secs(since)
         }
+        _ => false,
+    }
+}
+
+fn secs(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn header_date(request: &HeaderMap, name: http::header::HeaderName) -> Option<SystemTime> {
+    request
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+}
+
+/// Whether `If-Match` / `If-Unmodified-Since` fail for this representation, so the answer
+/// is `412 Precondition Failed` (RFC 9110 §13.1.1, §13.1.4; strong comparison for
+/// `If-Match`). `If-Match` wins over `If-Unmodified-Since`.
+pub fn precondition_failed(
+    request: &HeaderMap,
+    etag: Option<&str>,
+    last_modified: Option<SystemTime>,
+) -> bool {
+    if let Some(tags) = request.get(IF_MATCH).and_then(|v| v.to_str().ok()) {
+        let Some(etag) = etag.filter(|e| !e.starts_with("W/")) else {
+            return tags.trim() != "*" || etag.is_none();
+        };
+        return !tags.split(',').any(|t| t.trim() == "*" || t.trim() == etag);
+    }
+    match (header_date(request, IF_UNMODIFIED_SINCE), last_modified) {
+        (Some(since), Some(modified)) => secs(modified) > secs(since),
+        _ => false,
+    }
+}
+
+/// Whether a `Range` header is to be honoured: without `If-Range`, yes; with it, only when
+/// its validator matches (strong ETag match, or exactly the Last-Modified date). Otherwise
+/// the whole representation is sent with 200 (RFC 9110 §13.1.5).
+pub fn range_applies(
+    request: &HeaderMap,
+    etag: Option<&str>,
+    last_modified: Option<SystemTime>,
+) -> bool {
+    let Some(value) = request.get(IF_RANGE).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let value = value.trim();
+    if value.starts_with('"') || value.starts_with("W/") {
+        return !value.starts_with("W/") && etag.is_some_and(|e| e == value);
+    }
+    match (httpdate::parse_http_date(value).ok(), last_modified) {
+        (Some(date), Some(modified)) => secs(date) == secs(modified),
         _ => false,
     }
 }
@@ -107,6 +162,47 @@ mod tests {
         assert_eq!(p("bytes=0-1,5-6"), ByteRange::Full);
         assert_eq!(p("items=0-1"), ByteRange::Full);
         assert_eq!(ByteRange::parse(&HeaderMap::new(), 10), ByteRange::Full);
+    }
+
+    #[test]
+    fn failing_if_match_and_if_unmodified_since_and_if_range() {
+        assert!(precondition_failed(
+            &h("if-match", "\"a\""),
+            Some("\"b\""),
+            None
+        ));
+        assert!(!precondition_failed(
+            &h("if-match", "\"a\", \"b\""),
+            Some("\"b\""),
+            None
+        ));
+        assert!(!precondition_failed(
+            &h("if-match", "*"),
+            Some("\"b\""),
+            None
+        ));
+        let t = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert!(precondition_failed(
+            &h("if-unmodified-since", "Wed, 21 Oct 2015 07:27:59 GMT"),
+            None,
+            Some(t)
+        ));
+        assert!(!range_applies(
+            &h("if-range", "\"old\""),
+            Some("\"new\""),
+            None
+        ));
+        assert!(range_applies(
+            &h("if-range", "\"new\""),
+            Some("\"new\""),
+            None
+        ));
+        assert!(range_applies(
+            &h("if-range", "Wed, 21 Oct 2015 07:28:00 GMT"),
+            None,
+            Some(t)
+        ));
+        assert!(range_applies(&HeaderMap::new(), None, None));
     }
 
     #[test]

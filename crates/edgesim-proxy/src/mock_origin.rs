@@ -195,7 +195,7 @@ fn file_body(mut file: File, start: u64, count: u64) -> std::io::Result<Body> {
 }
 
 /// The file for a URL path: percent-decoded, and never outside `root`.
-fn file_path(root: &Path, url_path: &str) -> Option<PathBuf> {
+pub(crate) fn file_path(root: &Path, url_path: &str) -> Option<PathBuf> {
     let decoded = percent_decode(url_path)?;
     let relative = Path::new(decoded.trim_start_matches('/'));
     if relative
@@ -224,7 +224,7 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn content_type(path: &Path) -> &'static str {
+pub(crate) fn content_type(path: &Path) -> &'static str {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
