@@ -5,6 +5,8 @@
 mod cache;
 #[path = "serve/config.rs"]
 mod config;
+#[path = "serve/errors.rs"]
+mod errors;
 #[path = "serve/failures.rs"]
 mod failures;
 #[path = "serve/harness.rs"]
@@ -17,3 +19,7 @@ mod mock_origin;
 mod pipeline;
 #[path = "serve/viewer_limits.rs"]
 mod viewer_limits;
+#[path = "serve/policies.rs"]
+mod policies;
+#[path = "serve/scripted.rs"]
+mod scripted;

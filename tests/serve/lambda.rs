@@ -172,7 +172,7 @@ async fn a_viewer_request_body_is_read_and_replaced() {
     const ALL_METHODS: &str = "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"PATCH\", \"POST\", \"DELETE\"]\n";
     let origin = TestOrigin::start().await;
     let config = format!(
-        "{}[default_behavior]\norigin = \"o\"\ncache = {{ default_ttl = 0, max_ttl = 0 }}\n{ALL_METHODS}viewer_request = {{ runtime = \"nodejs20.x\", handler = \"index.handler\", include_body = true }}\n",
+        "{}[default_behavior]\norigin = \"o\"\ncache = {{ default_ttl = 0, max_ttl = 0 }}\norigin_request_policy = {{ headers = [\"x-seen-body\"] }}\n{ALL_METHODS}viewer_request = {{ runtime = \"nodejs20.x\", handler = \"index.handler\", include_body = true }}\n",
         http_origin("o", &origin)
     );
     let handler = node(
@@ -274,7 +274,7 @@ async fn origin_request_can_send_the_request_to_another_origin() {
     let configured = TestOrigin::start().await;
     let other = TestOrigin::start().await;
     let config = format!(
-        "{}[default_behavior]\norigin = \"o\"\norigin_request = {{ runtime = \"nodejs20.x\", handler = \"index.handler\" }}\n",
+        "{}[default_behavior]\norigin = \"o\"\norigin_request_policy = {{ query_strings = \"all\" }}\norigin_request = {{ runtime = \"nodejs20.x\", handler = \"index.handler\" }}\n",
         http_origin("o", &configured)
     );
     let handler = node(&format!(
@@ -324,7 +324,7 @@ async fn cff_on_viewer_request_with_lambda_on_viewer_response_is_refused() {
 async fn cff_on_viewer_request_with_lambda_on_origin_events_is_allowed() {
     let origin = TestOrigin::start().await;
     let config = format!(
-        "{}[default_behavior]\norigin = \"o\"\nviewer_request = {{ code = \"f.js\" }}\norigin_request = {{ runtime = \"nodejs20.x\", handler = \"index.handler\" }}\norigin_response = {{ runtime = \"python3.11\", handler = \"app.handler\" }}\n",
+        "{}[default_behavior]\norigin = \"o\"\norigin_request_policy = {{ headers = [\"x-cff\"] }}\nviewer_request = {{ code = \"f.js\" }}\norigin_request = {{ runtime = \"nodejs20.x\", handler = \"index.handler\" }}\norigin_response = {{ runtime = \"python3.11\", handler = \"app.handler\" }}\n",
         http_origin("o", &origin)
     );
     let cff = "function handler(event) {

@@ -7,7 +7,7 @@ use crate::harness::Edge;
 const CONFIG: &str = "[[origins]]\nid = \"site\"\nmock = { root = \"site\" }\n\
     [[origins.routes]]\npath = \"/__echo*\"\necho = true\n\
     [[origins.routes]]\npath = \"/teapot\"\nstatus = 418\nheaders = { \"x-route\" = \"yes\" }\nbody = \"short and stout\"\n\
-    [default_behavior]\norigin = \"site\"\ncache = { min_ttl = 0, default_ttl = 0, max_ttl = 0 }\n";
+    [default_behavior]\norigin = \"site\"\ncache = { min_ttl = 0, default_ttl = 0, max_ttl = 0 }\norigin_request_policy = \"AllViewerExceptHostHeader\"\n";
 
 #[tokio::test]
 async fn static_files_have_types_validators_ranges_and_head() {

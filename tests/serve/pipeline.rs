@@ -30,8 +30,10 @@ fn http_origin(id: &str, origin: &TestOrigin) -> String {
 async fn rewrite_reaches_the_origin_with_cloudfront_headers() {
     let origin = TestOrigin::start().await;
     let config = format!(
-        "{}[default_behavior]\norigin = \"o\"\nviewer_request = {{ code = \"rewrite.js\" }}\n",
-        http_origin("o", &origin)
+        "{}[default_behavior]\norigin = \"o\"\nviewer_request = {{ code = \"rewrite.js\" }}\n{}",
+        http_origin("o", &origin),
+        // What reaches the origin is what the policies name, function-added headers too.
+        "origin_request_policy = { headers = [\"x-added\", \"CloudFront-Viewer-Country\"], query_strings = \"all\" }\n"
     );
     let edge = Edge::start(&config, &[("rewrite.js", REWRITE)]).await;
     let reply = edge

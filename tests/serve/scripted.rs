@@ -7,7 +7,8 @@
 //!   (Content-Type, default text/plain), `len` (body of that many bytes, else a short text
 //!   naming the request), `etag`, `chunked=1` (no Content-Length), `echo=1` (the request as
 //!   JSON), `delay_ms`;
-//! - `%20` in the path is a space.
+//! - `%20` in the path is a space, `%22` a quote, `%2F` a slash; items without `=` are
+//!   names only.
 //!
 //! `fail_with(code)` makes every later answer that status (for stale-on-error tests).
 //! Requests are counted per path.
@@ -26,6 +27,9 @@ use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+
+/// `fail_with(HANG)`: the origin stops answering in time.
+pub const HANG: u16 = 1;
 
 type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
 
@@ -87,10 +91,6 @@ impl Scripted {
             .sum()
     }
 
-    pub fn total(&self) -> usize {
-        self.state.lock().expect("lock").seen.len()
-    }
-
     /// The last request: its path-and-query and headers.
     pub fn last(&self) -> (String, HeaderMap) {
         self.state
@@ -102,7 +102,8 @@ impl Scripted {
             .expect("the origin saw no request")
     }
 
-    /// Every later answer has this status (0 = follow the script again).
+    /// Every later answer has this status (0 = follow the script again; [`HANG`] = answer
+    /// only after 5 s).
     pub fn fail_with(&self, status: u16) {
         self.fail.store(status, Ordering::SeqCst);
     }
@@ -121,13 +122,15 @@ async fn answer(req: Request<Incoming>, state: &Mutex<State>, fail: &AtomicU16) 
         .map(|rest| rest.split('/').next().unwrap_or(""))
         .unwrap_or("")
         .replace("%20", " ")
-        .replace("%22", "\"");
+        .replace("%22", "\"")
+        .replace("%2F", "/");
     let mut status = 200;
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut len: Option<usize> = None;
     let (mut chunked, mut echo) = (false, false);
     let mut content_type = "text/plain".to_owned();
-    for item in script.split(';').filter(|i| !i.is_empty()) {
+    // Items without `=` are just names (`/s/page`).
+    for item in script.split(';').filter(|i| i.contains('=')) {
         let (k, v) = item.split_once('=').unwrap_or((item, ""));
         match k {
             "status" => status = v.parse().expect("status"),
@@ -146,17 +149,28 @@ async fn answer(req: Request<Incoming>, state: &Mutex<State>, fail: &AtomicU16) 
         }
     }
     let failing = fail.load(Ordering::SeqCst);
-    if failing != 0 {
+    if failing == HANG {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    } else if failing != 0 {
         status = failing;
     }
     let text = if echo {
         let h: HashMap<String, String> = req
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into(),
+                )
+            })
             .collect();
         let (parts, body) = req.into_parts();
-        let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let body = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
         serde_json::json!({
             "method": parts.method.as_str(),
             "uri": uri,

@@ -4,23 +4,35 @@
 //! order; the first match wins, else the default behavior (`*`). The behavior is chosen from
 //! the ORIGINAL request, before any function runs (lambda-edge.md §1).
 
-use crate::cache::CachePolicy;
+use std::time::Duration;
+
+use crate::forwarding::Forwarding;
 use crate::hook::Hooks;
+use crate::origin::Failover;
 use crate::path_pattern::PathPattern;
 use crate::viewer_rules::AllowedMethods;
+use crate::policy::{CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy};
 
 /// One cache behavior, ready to serve.
 #[derive(Debug, Clone)]
 pub struct Behavior {
     /// `None` for the default behavior.
     pub pattern: Option<PathPattern>,
-    /// Index into the distribution's origins.
+    /// Index into the distribution's origins (the primary, for an origin group).
     pub origin: usize,
+    /// The origin group's secondary and failover statuses, when `origin` names a group.
+    pub failover: Option<Failover>,
     pub cache: CachePolicy,
     /// CloudFront's AllowedMethods.
     pub allowed_methods: AllowedMethods,
     /// CachedMethods includes OPTIONS.
     pub caches_options: bool,
+    pub origin_request_policy: Option<OriginRequestPolicy>,
+    pub response_headers_policy: Option<ResponseHeadersPolicy>,
+    /// `compress = true`: edge compression under CloudFront's conditions.
+    pub compress: bool,
+    /// The error caching minimum TTL for statuses without a custom error response.
+    pub error_ttl: Duration,
     /// The functions associated with its four events.
     pub hooks: Hooks,
 }
@@ -29,6 +41,15 @@ impl Behavior {
     /// The pattern for display: `*` for the default behavior.
     pub fn pattern_text(&self) -> &str {
         self.pattern.as_ref().map_or("*", PathPattern::as_str)
+    }
+
+    /// The policies that decide the cache key and what reaches the origin.
+    pub fn forwarding(&self) -> Forwarding<'_> {
+        Forwarding {
+            cache: &self.cache,
+            origin: self.origin_request_policy.as_ref(),
+            compress: self.compress,
+        }
     }
 }
 

@@ -13,6 +13,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::ProxyError;
+use crate::policy_config::{
+    CachePolicyConfig, CustomErrorResponseConfig, OriginRequestPolicyConfig, PolicyRef,
+    ResponseHeadersPolicyConfig,
+};
 
 /// The whole file.
 #[derive(Debug, Clone, Deserialize)]
@@ -47,6 +51,12 @@ pub struct Config {
     /// Ordered: the first whose `path_pattern` matches wins.
     #[serde(default)]
     pub behaviors: Vec<BehaviorConfig>,
+    /// CloudFront's custom error responses (docs/cloudfront/cache-and-origin.md).
+    #[serde(default)]
+    pub custom_error_responses: Vec<CustomErrorResponseConfig>,
+    /// Origin groups: a behavior's `origin` may name one (failover).
+    #[serde(default)]
+    pub origin_groups: Vec<OriginGroupConfig>,
     /// The file this came from (for messages) and the directory relative paths start from.
     #[serde(skip)]
     pub source: Source,
@@ -133,6 +143,9 @@ pub struct OriginConfig {
     /// Seconds to wait for a TCP connection (CloudFront: 1–10 s).
     #[serde(default = "default_connect_timeout")]
     pub connect_timeout: f64,
+    /// How many times CloudFront tries to connect (1–3, default 3).
+    #[serde(default = "default_connection_attempts")]
+    pub connection_attempts: u32,
     /// Fixed answers of a mock origin, matched in order before static files.
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
@@ -146,6 +159,25 @@ pub struct MockConfig {
     pub root: Option<PathBuf>,
     /// Also serve the mock origin directly on this address (for benchmarks and comparisons).
     pub listen: Option<String>,
+    /// Answer like an S3 bucket (XML errors, S3 headers).
+    #[serde(default)]
+    pub s3: bool,
+    /// With `s3`: the requester may list the bucket, so a missing key is 404 NoSuchKey
+    /// rather than 403 AccessDenied.
+    #[serde(default)]
+    pub list_bucket: bool,
+}
+
+/// `[[origin_groups]]`: a primary and a secondary origin.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginGroupConfig {
+    pub id: Spanned<String>,
+    pub primary: Spanned<String>,
+    pub secondary: Spanned<String>,
+    /// Statuses from the primary that send the request to the secondary (from 400, 403,
+    /// 404, 416, 500, 502, 503, 504).
+    pub failover_status_codes: Vec<u16>,
 }
 
 /// `[[origins.routes]]`: one fixed answer of a mock origin.
@@ -192,6 +224,15 @@ pub struct BehaviorConfig {
     /// CloudFront's CachedMethods: `["GET", "HEAD"]` (the default) or `["GET", "HEAD",
     /// "OPTIONS"]` (OPTIONS responses cached too; OPTIONS must then be allowed).
     pub cached_methods: Option<Located<Vec<String>>>,
+    /// A managed cache policy's name or id, or an inline policy.
+    pub cache_policy: Option<PolicyRef<CachePolicyConfig>>,
+    /// A managed origin request policy's name or id, or an inline policy.
+    pub origin_request_policy: Option<PolicyRef<OriginRequestPolicyConfig>>,
+    /// A managed response headers policy's name or id, or an inline policy.
+    pub response_headers_policy: Option<PolicyRef<ResponseHeadersPolicyConfig>>,
+    /// Compress objects automatically (gzip, Brotli) under CloudFront's conditions.
+    #[serde(default)]
+    pub compress: bool,
     /// A CloudFront Function (`code = …`) or a Lambda@Edge function (`handler = …`).
     pub viewer_request: Option<FunctionConfig>,
     /// Lambda@Edge only (`handler = …`): runs on cache misses, before the origin.
@@ -418,6 +459,9 @@ fn default_read_timeout() -> f64 {
 fn default_connect_timeout() -> f64 {
     10.0
 }
+fn default_connection_attempts() -> u32 {
+    3
+}
 fn default_status() -> u16 {
     200
 }
@@ -452,7 +496,7 @@ mod tests {
     fn minimal_config_gets_cloudfront_defaults() {
         let config = parse("[default_behavior]\norigin = \"site\"\n").unwrap();
         assert_eq!(config.listen, "127.0.0.1:8080");
-        assert_eq!(config.default_behavior.cache.default_ttl, 86_400);
+        assert!(config.default_behavior.cache.is_none());
         assert_eq!(config.default_behavior.origin.get_ref(), "site");
         assert!(config.server_timing);
         assert_eq!(
@@ -477,7 +521,7 @@ mod tests {
             "[default_behavior]\norigin = \"o\"\ncache = { query_strings = [\"a\"], cookies = \"all\" }\n",
         )
         .unwrap();
-        let cache = &config.default_behavior.cache;
+        let cache = config.default_behavior.cache.as_ref().unwrap();
         assert_eq!(
             cache.query_strings.get_ref(),
             &KeyList::Names(vec!["a".into()])

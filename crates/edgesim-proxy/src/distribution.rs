@@ -25,10 +25,11 @@
 use std::borrow::Cow;
 use std::net::SocketAddr;
 
+use edgesim_functions::OriginChange;
 use edgesim_model::failure::{X_CACHE_FUNCTION_GENERATED, X_CACHE_LAMBDA_GENERATED};
 use edgesim_model::EdgeFailure;
 use http::header::VIA;
-use http::{HeaderValue, Request, Response};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
 
 use crate::behavior::Behaviors;
 use crate::body::Body;
@@ -37,7 +38,9 @@ use crate::cache_phase::{self, Lookup, HIT};
 use crate::context::RequestCtx;
 use crate::failure::failure_response;
 use crate::observe::{Phase, RequestLog};
-use crate::origin::{Origin, Origins};
+use crate::origin::{Failover, Origin, Origins};
+use crate::policy::{CustomErrorResponse, ResponseHeadersPolicy};
+use crate::response_headers;
 use crate::settings::Settings;
 use crate::{origin_request, origin_response, viewer_request, viewer_response, viewer_rules};
 
@@ -50,6 +53,10 @@ pub struct Distribution {
     pub(crate) origins: Origins,
     pub(crate) behaviors: Behaviors,
     pub(crate) cache: Cache,
+    /// Keys being fetched, for request collapsing.
+    pub(crate) inflight: cache_phase::Inflight,
+    /// `[[custom_error_responses]]`.
+    pub(crate) custom_errors: Vec<CustomErrorResponse>,
     /// The listen address from the config.
     pub(crate) listen: String,
     /// Mock origins that also listen on their own address: (origin index, address).
@@ -78,9 +85,19 @@ impl Distribution {
             viewer_request::prepare(&mut parts, &self.settings, viewer.ip().to_string());
         let (index, behavior) = self.behaviors.select(parts.uri.path());
         let mut ctx = RequestCtx::new(viewer_ip, index, behavior, log);
+        // What the response headers policy looks at, kept before the request moves on.
+        let mut cors_request = http::HeaderMap::new();
+        for name in ["origin", "access-control-request-method"] {
+            if let Some(v) = parts.headers.get(name) {
+                cors_request.insert(name, v.clone());
+            }
+        }
 
         let outcome = match received {
-            Ok(()) => self.serve(&mut ctx, parts, body).await,
+            Ok(()) => match self.serve(&mut ctx, parts, body).await {
+                Ok(served) => Ok(self.custom_error(&mut ctx, served).await),
+                Err(failure) => Err(failure),
+            },
             Err(failure) => Err(failure),
         };
         let (mut response, x_cache) = match outcome {
@@ -91,6 +108,10 @@ impl Distribution {
             ),
         };
         self.finish(&mut response, &x_cache, &ctx);
+        if let Some(policy) = &ctx.behavior.response_headers_policy {
+            response_headers::apply(policy, &method, &cors_request, response.headers_mut());
+            self.cdn_server_timing(policy, &mut response, &x_cache, &ctx);
+        }
         ctx.log.emit(
             method.as_str(),
             &uri,
@@ -109,7 +130,7 @@ impl Distribution {
         body: Body,
     ) -> Result<Served, EdgeFailure> {
         viewer_rules::check_method(ctx.behavior.allowed_methods, &parts)?;
-        let (mut parts, body, origin_changes) =
+        let (parts, body, origin_changes) =
             match viewer_request::run(&self.settings, ctx, parts, body).await? {
                 viewer_request::Outcome::Continue(parts, body, changes) => (parts, body, changes),
                 viewer_request::Outcome::Respond(response, x_cache) => {
@@ -120,8 +141,25 @@ impl Distribution {
                     })
                 }
             };
-        let origin =
-            origin_request::select_origin(&self.origins, ctx.behavior.origin, &origin_changes)?;
+        self.cache_or_origin(ctx, parts, body, &origin_changes)
+            .await
+    }
+
+    /// The cache, and on a miss origin-request, the origin (with failover for an origin
+    /// group) and origin-response.
+    async fn cache_or_origin(
+        &self,
+        ctx: &mut RequestCtx<'_>,
+        mut parts: http::request::Parts,
+        body: Body,
+        origin_changes: &[OriginChange],
+    ) -> Result<Served, EdgeFailure> {
+        let (origin, failover) = origin_request::select_origin(
+            &self.origins,
+            ctx.behavior.origin,
+            ctx.behavior.failover.as_ref(),
+            origin_changes,
+        )?;
         let for_viewer_response = ctx
             .behavior
             .hooks
@@ -129,7 +167,8 @@ impl Distribution {
             .is_some()
             .then(|| parts.clone());
 
-        let pending = match cache_phase::lookup(&self.cache, ctx, &mut parts) {
+        let pending = match cache_phase::lookup(&self.cache, &self.inflight, ctx, &mut parts).await
+        {
             Lookup::Hit(response) => {
                 return Ok(Served {
                     response,
@@ -140,10 +179,30 @@ impl Distribution {
             Lookup::Miss(pending) => pending,
         };
         let request = origin_request::build(&self.settings, ctx, parts, body);
-        let response = self.exchange(ctx, request, origin).await?;
+        let response = match self.failover(ctx, request, origin, failover).await {
+            Ok(response) => response,
+            Err(failure) => {
+                // An expired copy stands in for an origin that cannot be reached.
+                let status = failure_response(&failure, &ctx.request_id)
+                    .status()
+                    .as_u16();
+                let stale = pending.as_ref().and_then(|p| {
+                    cache_phase::serve_stale(&self.cache, ctx, &self.custom_errors, p, status)
+                });
+                return match stale {
+                    Some(response) => Ok(Served {
+                        response,
+                        x_cache: HIT.into(),
+                        request: for_viewer_response,
+                    }),
+                    None => Err(failure),
+                };
+            }
+        };
         let (response, x_cache) = cache_phase::store(
             &self.cache,
             self.settings.max_object_bytes,
+            &self.custom_errors,
             ctx,
             pending,
             response,
@@ -154,6 +213,94 @@ impl Distribution {
             x_cache: x_cache.into(),
             request: for_viewer_response,
         })
+    }
+
+    /// One origin, or an origin group: the primary first, then the secondary when the
+    /// primary answers a failover status, refuses the connection or times out — for GET,
+    /// HEAD and OPTIONS only. Origin hooks run once per origin tried.
+    async fn failover(
+        &self,
+        ctx: &mut RequestCtx<'_>,
+        request: Request<Body>,
+        origin: Cow<'_, Origin>,
+        failover: Option<Failover>,
+    ) -> Result<Response<Body>, EdgeFailure> {
+        let method = request.method().clone();
+        let Some(failover) =
+            failover.filter(|_| [Method::GET, Method::HEAD, Method::OPTIONS].contains(&method))
+        else {
+            return self.exchange(ctx, request, origin).await;
+        };
+        let (parts, body) = request.into_parts();
+        let first = self
+            .exchange(ctx, Request::from_parts(parts.clone(), body), origin)
+            .await;
+        let fail_over = match &first {
+            Ok(response) => failover.statuses.contains(&response.status().as_u16()),
+            Err(failure) => matches!(
+                failure,
+                EdgeFailure::OriginUnreachable | EdgeFailure::OriginTimeout
+            ),
+        };
+        if !fail_over {
+            return first;
+        }
+        tracing::debug!(secondary = %failover.secondary.id, "origin group: failing over");
+        self.exchange(
+            ctx,
+            Request::from_parts(parts, crate::body::empty()),
+            Cow::Owned(failover.secondary),
+        )
+        .await
+    }
+
+    /// A custom error response for an error the origin (or the cache) answered: the page is
+    /// fetched through the behavior that matches its path, and sent with the configured
+    /// status. Viewer-response does not run on it.
+    async fn custom_error(&self, ctx: &mut RequestCtx<'_>, served: Served) -> Served {
+        let status = served.response.status().as_u16();
+        let generated = served.x_cache == X_CACHE_FUNCTION_GENERATED
+            || served.x_cache == X_CACHE_LAMBDA_GENERATED;
+        let Some(custom) = self
+            .custom_errors
+            .iter()
+            .find(|c| c.error_code == status)
+            .filter(|_| !generated)
+        else {
+            return served;
+        };
+        let Some(page_path) = &custom.page_path else {
+            return served;
+        };
+        let (index, behavior) = self.behaviors.select(page_path);
+        let mut page_ctx =
+            RequestCtx::new(ctx.viewer_ip.clone(), index, behavior, RequestLog::new());
+        page_ctx.request_id = ctx.request_id.clone();
+        let Ok(request) = Request::get(page_path.as_str()).body(crate::body::empty()) else {
+            return served;
+        };
+        let (parts, body) = request.into_parts();
+        let page = self.cache_or_origin(&mut page_ctx, parts, body, &[]).await;
+        let mut response = match page {
+            Ok(page) => page.response,
+            Err(failure) => failure_response(&failure, &ctx.request_id),
+        };
+        // The page's own failure is what the viewer sees; else the configured status.
+        if response.status().is_success() {
+            if let Some(code) = custom
+                .response_code
+                .and_then(|c| StatusCode::from_u16(c).ok())
+            {
+                *response.status_mut() = code;
+            } else if let Ok(code) = StatusCode::from_u16(status) {
+                *response.status_mut() = code;
+            }
+        }
+        Served {
+            response,
+            x_cache: ERROR.into(),
+            request: None,
+        }
     }
 
     /// origin-request, the origin, origin-response: what CloudFront caches for a miss. A
@@ -246,6 +393,34 @@ impl Distribution {
             if let Some(v) = ctx.log.server_timing() {
                 headers.insert("server-timing", v);
             }
+        }
+    }
+
+    /// CloudFront's `Server-Timing` header from a response headers policy.
+    fn cdn_server_timing(
+        &self,
+        policy: &ResponseHeadersPolicy,
+        response: &mut Response<Body>,
+        x_cache: &str,
+        ctx: &RequestCtx<'_>,
+    ) {
+        let Some(rate) = policy.server_timing else {
+            return;
+        };
+        if !response_headers::sampled(rate, &ctx.request_id) {
+            return;
+        }
+        let origin_ms = ctx.log.phase(Phase::Origin).map(|d| d.as_millis() as u64);
+        let value = response_headers::server_timing(&response_headers::Timing {
+            result: x_cache,
+            pop: &self.settings.pop,
+            request_id: &ctx.request_id,
+            upstream_connect_ms: origin_ms.map(|_| 0),
+            upstream_fbl_ms: origin_ms,
+            downstream_fbl_ms: ctx.log.elapsed().as_millis() as u64,
+        });
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response.headers_mut().append("server-timing", v);
         }
     }
 

@@ -43,6 +43,8 @@ pub struct MockRoute {
 pub struct MockOrigin {
     pub root: Option<PathBuf>,
     pub routes: Vec<MockRoute>,
+    /// Answer like an S3 bucket; `Some(list_bucket)`.
+    pub s3: Option<bool>,
 }
 
 impl MockOrigin {
@@ -61,9 +63,10 @@ impl MockOrigin {
             *response.headers_mut() = route.headers.clone();
             return response;
         }
-        match &self.root {
-            Some(root) => static_file(root, &req),
-            None => not_found(),
+        match (&self.root, self.s3) {
+            (Some(root), Some(list_bucket)) => crate::s3_origin::serve(root, list_bucket, &req),
+            (Some(root), None) => static_file(root, &req),
+            (None, _) => not_found(),
         }
     }
 }

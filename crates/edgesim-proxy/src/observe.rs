@@ -63,6 +63,19 @@ impl RequestLog {
         }
     }
 
+    /// Time spent in `phase` so far.
+    pub fn phase(&self, phase: Phase) -> Option<Duration> {
+        self.phases
+            .iter()
+            .find(|(p, _)| *p == phase)
+            .map(|(_, d)| *d)
+    }
+
+    /// Time since the request arrived.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
     pub fn function(&mut self, trigger: &'static str, name: &str, utilization: u8) {
         self.functions.push((trigger, name.to_owned(), utilization));
     }

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use edgesim_model::EdgeFailure;
-use http::header::HOST;
+use http::header::{CONTENT_LENGTH, HOST};
 use http::uri::{Authority, PathAndQuery, Scheme};
-use http::{HeaderName, HeaderValue, Request, Response, Uri};
+use http::{HeaderName, HeaderValue, Method, Request, Response, Uri};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -79,8 +79,24 @@ pub struct Origin {
     /// Origin custom headers, added to every request sent to it.
     pub custom_headers: Vec<(HeaderName, HeaderValue)>,
     pub read_timeout: Duration,
+    /// Connection attempts before giving up (CloudFront: 1–3, default 3). GET and HEAD are
+    /// also retried after a response timeout.
+    pub connection_attempts: u32,
     pub client: HttpClient,
 }
+
+/// An origin group's failover: the secondary origin and the primary's statuses that send
+/// the request there (docs/cloudfront/cache-and-origin.md, "Origin groups").
+#[derive(Debug, Clone)]
+pub struct Failover {
+    pub secondary: Origin,
+    pub statuses: Vec<u16>,
+}
+
+/// Marks an origin request whose `Host` is the viewer's (a policy forwards it): the origin
+/// phase then leaves it alone instead of sending the origin's domain.
+#[derive(Debug, Clone, Copy)]
+pub struct ForwardHost;
 
 impl Origin {
     /// One line for the start-up summary.
@@ -124,19 +140,57 @@ impl Origin {
                     .build()
                     .map_err(|_| EdgeFailure::Internal)?;
                 *req.uri_mut() = uri;
-                if let Ok(host) = HeaderValue::from_str(&target.host) {
-                    req.headers_mut().insert(HOST, host);
-                }
-                match tokio::time::timeout(self.read_timeout, self.client.request(req)).await {
-                    Err(_) => Err(EdgeFailure::OriginTimeout),
-                    Ok(Err(e)) => {
-                        tracing::debug!(origin = %self.id, error = ?e, "origin request failed");
-                        Err(classify(&e))
+                let viewer_host = req.extensions().get::<ForwardHost>().is_some()
+                    && req.headers().contains_key(HOST);
+                if !viewer_host {
+                    if let Ok(host) = HeaderValue::from_str(&target.host) {
+                        req.headers_mut().insert(HOST, host);
                     }
-                    Ok(Ok(response)) => Ok(response.map(boxed)),
+                }
+                self.send(req).await
+            }
+        }
+    }
+}
+
+impl Origin {
+    /// Sends to an HTTP origin, trying again (up to `connection_attempts` in all) when the
+    /// connection fails, and for GET/HEAD when the origin does not answer in time. Only
+    /// requests without a body can be sent again.
+    async fn send(&self, req: Request<Body>) -> Result<Response<Body>, EdgeFailure> {
+        let retry_on_timeout = req.method() == Method::GET || req.method() == Method::HEAD;
+        let bodiless = retry_on_timeout
+            || req.method() == Method::OPTIONS
+            || req.headers().get(CONTENT_LENGTH).is_some_and(|v| v == "0");
+        let (parts, body) = req.into_parts();
+        let mut body = Some(body);
+        let attempts = self.connection_attempts.max(1);
+        let mut last = EdgeFailure::OriginUnreachable;
+        for attempt in 1..=attempts {
+            let body = match body.take() {
+                Some(b) => b,
+                None if bodiless => crate::body::empty(),
+                None => break,
+            };
+            let req = Request::from_parts(parts.clone(), body);
+            match tokio::time::timeout(self.read_timeout, self.client.request(req)).await {
+                Ok(Ok(response)) => return Ok(response.map(boxed)),
+                Err(_) => {
+                    last = EdgeFailure::OriginTimeout;
+                    if !retry_on_timeout {
+                        break;
+                    }
+                }
+                Ok(Err(e)) => {
+                    tracing::debug!(origin = %self.id, attempt, error = ?e, "origin request failed");
+                    last = classify(&e);
+                    if !e.is_connect() {
+                        break;
+                    }
                 }
             }
         }
+        Err(last)
     }
 }
 

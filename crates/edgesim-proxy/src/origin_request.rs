@@ -14,16 +14,17 @@ use edgesim_model::lambda::{
     self as lambda_event, CustomOrigin, LambdaOutput, Origin as EventOrigin, Trigger,
 };
 use edgesim_model::EdgeFailure;
-use http::header::{ACCEPT_ENCODING, CONTENT_LENGTH, HOST, SERVER, VIA};
+use http::header::{CONTENT_LENGTH, HOST, SERVER, VIA};
 use http::uri::Authority;
 use http::{HeaderMap, HeaderName, HeaderValue, Request, Response};
 use serde_json::Value;
 
 use crate::body::{empty, full, Body};
 use crate::context::RequestCtx;
+use crate::forwarding::remove_connection_headers;
 use crate::hook::{self, lambda_conversion_failure, LambdaHook};
 use crate::observe::Phase;
-use crate::origin::{HttpClient, HttpTarget, Origin, OriginKind, Origins};
+use crate::origin::{Failover, ForwardHost, HttpClient, HttpTarget, Origin, OriginKind, Origins};
 use crate::settings::Settings;
 use crate::trigger::conversion_failure;
 
@@ -44,14 +45,22 @@ const REMOVED: [&str; 13] = [
     "x-real-ip",
 ];
 
-/// The origin for this request after the functions' origin changes, applied in call order.
+/// The origin for this request after the functions' origin changes, applied in call order,
+/// with the origin group's failover when there is one: the behavior's group, or one made by
+/// `createRequestOriginGroup`. `selectRequestOriginById` leaves the group; with
+/// `updateRequestOrigin` only the primary changes (cloudfront-functions.md §5.3).
 pub fn select_origin<'a>(
     origins: &'a Origins,
     behavior_origin: usize,
+    behavior_failover: Option<&Failover>,
     changes: &[OriginChange],
-) -> Result<Cow<'a, Origin>, EdgeFailure> {
+) -> Result<(Cow<'a, Origin>, Option<Failover>), EdgeFailure> {
     let mut origin = Cow::Borrowed(origins.get(behavior_origin));
+    let mut failover = behavior_failover.cloned();
     for change in changes {
+        if matches!(change, OriginChange::SelectRequestOriginById { .. }) {
+            failover = None;
+        }
         origin = match change {
             OriginChange::SelectRequestOriginById {
                 origin_id,
@@ -78,28 +87,61 @@ pub fn select_origin<'a>(
                 Cow::Owned(update_origin(&origins.dynamic_client, &origin, params)?)
             }
             OriginChange::CreateRequestOriginGroup(params) => {
-                // Failover is not simulated: the group's primary origin serves.
-                let first = params.get("originIds").and_then(|ids| ids.get(0));
-                let id = first
-                    .and_then(|f| {
-                        f.as_str()
-                            .or_else(|| f.get("originId").and_then(Value::as_str))
-                    })
-                    .ok_or_else(|| {
-                        conversion_failure(
-                            "createRequestOriginGroup: originIds must name two origins.",
-                        )
-                    })?;
-                let found = origins.by_id(id).ok_or_else(|| {
-                    conversion_failure(format!(
-                        "createRequestOriginGroup: no origin with id {id:?}."
-                    ))
-                })?;
-                Cow::Borrowed(found)
+                let (primary, group) = origin_group(origins, params)?;
+                failover = Some(group);
+                Cow::Borrowed(primary)
             }
         };
     }
-    Ok(origin)
+    Ok((origin, failover))
+}
+
+/// `createRequestOriginGroup({ originIds, failoverCriteria: { statusCodes } })`.
+fn origin_group<'a>(
+    origins: &'a Origins,
+    params: &Value,
+) -> Result<(&'a Origin, Failover), EdgeFailure> {
+    let ids: Vec<&str> = params
+        .get("originIds")
+        .and_then(Value::as_array)
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|f| {
+                    f.as_str()
+                        .or_else(|| f.get("originId").and_then(Value::as_str))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let [primary, secondary] = ids.as_slice() else {
+        return Err(conversion_failure(
+            "createRequestOriginGroup: originIds must name two origins.",
+        ));
+    };
+    let find = |id: &str| {
+        origins.by_id(id).ok_or_else(|| {
+            conversion_failure(format!(
+                "createRequestOriginGroup: no origin with id {id:?}."
+            ))
+        })
+    };
+    let statuses = params
+        .pointer("/failoverCriteria/statusCodes")
+        .and_then(Value::as_array)
+        .map(|codes| {
+            codes
+                .iter()
+                .filter_map(|c| c.as_u64().and_then(|c| u16::try_from(c).ok()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((
+        find(primary)?,
+        Failover {
+            secondary: find(secondary)?.clone(),
+            statuses,
+        },
+    ))
 }
 
 /// `updateRequestOrigin(params)`: properties left out are inherited (cloudfront-functions.md
@@ -415,7 +457,24 @@ pub fn build(
     body: Body,
 ) -> Request<Body> {
     let (viewer_ip, request_id) = (ctx.viewer_ip.as_str(), ctx.request_id.as_str());
+    // Hop-by-hop headers named in Connection go first, then the always-removed ones.
+    remove_connection_headers(&mut parts.headers);
     strip(&mut parts.headers);
+    // Only what the cache key and the origin request policy name reaches the origin.
+    let forwarding = ctx.behavior.forwarding();
+    let http10 = parts.version == http::Version::HTTP_10;
+    forwarding.origin_headers(&parts.method, &mut parts.headers, http10);
+    let query = forwarding.origin_query(parts.uri.query());
+    let path_and_query = match &query {
+        Some(q) => format!("{}?{q}", parts.uri.path()),
+        None => parts.uri.path().to_owned(),
+    };
+    if let Ok(uri) = http::Uri::builder().path_and_query(path_and_query).build() {
+        parts.uri = uri;
+    }
+    if forwarding.forwards_host() {
+        parts.extensions.insert(ForwardHost);
+    }
     // X-Forwarded-For: the viewer's address appended to any incoming value.
     let xff = match parts
         .headers
@@ -439,7 +498,6 @@ pub fn build(
     if let Ok(v) = HeaderValue::from_str(request_id) {
         parts.headers.insert("x-amz-cf-id", v);
     }
-    normalize_accept_encoding(&mut parts.headers);
     Request::from_parts(parts, body)
 }
 
@@ -455,25 +513,4 @@ fn strip(headers: &mut HeaderMap) {
     for name in edge {
         headers.remove(name);
     }
-}
-
-/// CloudFront normalises `Accept-Encoding` to the encodings it can cache separately.
-fn normalize_accept_encoding(headers: &mut HeaderMap) {
-    let Some(value) = headers.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else {
-        return;
-    };
-    let has = |coding: &str| {
-        value.split(',').any(|c| {
-            c.split(';')
-                .next()
-                .is_some_and(|n| n.trim().eq_ignore_ascii_case(coding))
-        })
-    };
-    let normalized = match (has("br"), has("gzip")) {
-        (true, true) => "br,gzip",
-        (false, true) => "gzip",
-        (true, false) => "br",
-        (false, false) => return,
-    };
-    headers.insert(ACCEPT_ENCODING, HeaderValue::from_static(normalized));
 }

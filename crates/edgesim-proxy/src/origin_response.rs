@@ -3,7 +3,6 @@
 //! cache it, and store it — buffering only bodies up to the configured object size; larger
 //! ones stream through uncached.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -17,7 +16,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 
 use crate::body::{Body, Prefixed};
-use crate::cache::{Cache, CachedObject};
+use crate::cache::CachedObject;
 use crate::context::RequestCtx;
 use crate::hook;
 use crate::observe::Phase;
@@ -122,16 +121,9 @@ pub async fn run(
     Ok(response)
 }
 
-/// Stores the response under `key` for `ttl` if its body fits and returns the stored object;
-/// a body too large to cache comes back as `Err` with the stream to send on.
-pub async fn store(
-    cache: &Cache,
-    key: String,
-    ttl: Duration,
-    max_object_bytes: usize,
-    head: &Parts,
-    body: Body,
-) -> Result<Arc<CachedObject>, Body> {
+/// Reads a response body whole if it fits in `max_object_bytes` (to be cached); a body too
+/// large, or one the origin broke off, comes back as `Err` with the stream to send on.
+pub async fn buffer(head: &Parts, body: Body, max_object_bytes: usize) -> Result<Bytes, Body> {
     let declared = head
         .headers
         .get(CONTENT_LENGTH)
@@ -163,19 +155,16 @@ pub async fn store(
             }
         }
     }
-    let bytes: Bytes = if chunks.len() == 1 {
+    // A Content-Length the body does not match is not cached (custom origins, "Dropped TCP
+    // connections").
+    if declared.is_some_and(|len| len != size) {
+        return Err(Prefixed::body(chunks, crate::body::empty()));
+    }
+    Ok(if chunks.len() == 1 {
         chunks.pop().unwrap_or_default()
     } else {
         chunks.concat().into()
-    };
-    let object = Arc::new(CachedObject::new(
-        head.status,
-        head.headers.clone(),
-        bytes,
-        ttl,
-    ));
-    cache.put(key, object.clone());
-    Ok(object)
+    })
 }
 
 /// A stale object the origin confirmed with 304: the 304's headers update the stored ones

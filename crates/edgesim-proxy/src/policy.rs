@@ -111,12 +111,6 @@ impl CachePolicy {
         self.max_ttl.is_zero()
     }
 
-    /// Whether the normalised `Accept-Encoding` is part of the key (and forwarded).
-    pub fn keys_encoding(&self) -> bool {
-        // Listing Accept-Encoding as a plain header turns the normalisation off.
-        (self.gzip || self.brotli) && !self.headers.iter().any(|h| h == "accept-encoding")
-    }
-
     fn managed(
         name: &str,
         id: &'static str,
@@ -295,12 +289,15 @@ const CLOUDFRONT_HEADERS: [&str; 22] = [
     "cloudfront-viewer-tls",
 ];
 
+/// (name, id, viewer headers, CloudFront headers, cookies, query strings).
+type ManagedOrigin = (&'static str, &'static str, Names, Vec<String>, Names, Names);
+
 /// Managed origin request policies by name (with or without `Managed-`) or id.
 pub fn managed_origin_request_policy(name_or_id: &str) -> Option<OriginRequestPolicy> {
     let name = name_or_id.strip_prefix("Managed-").unwrap_or(name_or_id);
     let only = |h: &[&str]| Names::Only(h.iter().map(|s| s.to_string()).collect());
     let cf = CLOUDFRONT_HEADERS.map(String::from).to_vec();
-    let all: [(&str, &'static str, Names, Vec<String>, Names, Names); 7] = [
+    let all: [ManagedOrigin; 7] = [
         (
             "AllViewer",
             "216adef6-5c7f-47e4-b989-5492eafa07d3",
@@ -541,7 +538,7 @@ mod tests {
         assert_eq!(opt.id, Some("658327ea-f89d-4fab-a63d-7e88639e58f6"));
         assert_eq!(opt.min_ttl, Duration::from_secs(1));
         assert_eq!(opt.default_ttl, Duration::from_secs(86_400));
-        assert!(opt.gzip && opt.brotli && opt.keys_encoding());
+        assert!(opt.gzip && opt.brotli);
         let by_id = managed_cache_policy("4135ea2d-6df8-44a3-9df3-4b5a84be39ad").unwrap();
         assert_eq!(by_id.name, "Managed-CachingDisabled");
         assert!(by_id.is_disabled());

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::config::{CacheConfig, KeyList};
 use crate::policy::{
     managed_cache_policy, managed_origin_request_policy, managed_response_headers_policy,
     CachePolicy, Cors, CustomErrorResponse, Names, OriginRequestPolicy, PolicyHeader,
@@ -192,6 +193,28 @@ fn yes() -> bool {
 }
 fn hundred() -> f64 {
     100.0
+}
+
+/// The legacy-style `cache = { ... }` table as an inline cache policy (its `error_ttl` is
+/// the behavior's default error caching minimum TTL, kept by the caller).
+pub fn legacy_cache_policy(c: &CacheConfig) -> Result<CachePolicy, String> {
+    let names = |list: &KeyList| match list {
+        KeyList::Keyword(k) => NamesConfig::Keyword(k.clone()).to_names(),
+        KeyList::Names(n) => Ok(Names::Only(n.clone())),
+    };
+    CachePolicy {
+        name: "inline".to_owned(),
+        id: None,
+        min_ttl: Duration::from_secs(c.min_ttl),
+        default_ttl: Duration::from_secs(c.default_ttl),
+        max_ttl: Duration::from_secs(c.max_ttl),
+        headers: c.headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
+        cookies: names(c.cookies.get_ref())?,
+        query_strings: names(c.query_strings.get_ref())?,
+        gzip: false,
+        brotli: false,
+    }
+    .validate()
 }
 
 /// A cache policy from the config.

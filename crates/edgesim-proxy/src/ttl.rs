@@ -152,17 +152,6 @@ pub fn freshness(
     }
 }
 
-/// Whether simultaneous misses on this response's key may wait for one origin fetch.
-/// CloudFront does not collapse when the response says `private`, `no-store`, `no-cache`,
-/// `max-age=0` or `s-maxage=0` and MinTTL is 0.
-pub fn collapsible(policy: &CachePolicy, headers: &HeaderMap) -> bool {
-    if !policy.min_ttl.is_zero() {
-        return true;
-    }
-    let d = Directives::parse(headers);
-    !(d.private || d.no_store || d.no_cache || d.shared_max_age() == Some(0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,16 +276,5 @@ mod tests {
         assert_eq!(f.ttl, Duration::ZERO);
         assert_eq!(f.stale_while_revalidate, Duration::from_secs(30));
         assert_eq!(f.stale_if_error, Some(Duration::from_secs(60)));
-    }
-
-    #[test]
-    fn collapsing_is_prevented_by_private_responses_with_min_ttl_zero() {
-        let p = policy(0, 100, 1000);
-        assert!(collapsible(&p, &h(&[("cache-control", "max-age=60")])));
-        assert!(!collapsible(&p, &h(&[("cache-control", "max-age=0")])));
-        assert!(collapsible(
-            &policy(5, 100, 1000),
-            &h(&[("cache-control", "no-store")])
-        ));
     }
 }

@@ -11,18 +11,20 @@ use edgesim_functions::{CloudFrontFunction, FunctionOptions, KeyValueStore, Runt
 
 use super::lambda::{started_for, Started};
 use crate::behavior::Behavior;
-use crate::cache::CachePolicy;
 use crate::config::{BehaviorConfig, Config, FunctionConfig};
 use crate::error::ProxyError;
 use crate::hook::{Hook, Hooks};
+use crate::origin::Failover;
 use crate::path_pattern::PathPattern;
 use crate::viewer_rules::AllowedMethods;
+use crate::policy_config;
 
 pub(crate) fn build_behavior(
     config: &Config,
     b: &BehaviorConfig,
     field: &str,
     origin_ids: &[&str],
+    groups: &[(String, usize, Failover)],
     kvs: &HashMap<String, Arc<KeyValueStore>>,
     started: &Started,
 ) -> Result<Behavior, ProxyError> {
@@ -34,22 +36,72 @@ pub(crate) fn build_behavior(
             None if field == "default_behavior" => None,
             None => return Err(config.error_at(None, &format!("{field}.path_pattern"), "missing")),
         };
-    let origin = origin_ids
-        .iter()
-        .position(|id| id == b.origin.get_ref())
-        .ok_or_else(|| {
-            config.error_at(
-                Some(b.origin.span()),
-                &format!("{field}.origin"),
-                &format!(
-                    "unknown origin {:?} (origins: {})",
-                    b.origin.get_ref(),
-                    origin_ids.join(", ")
-                ),
-            )
-        })?;
-    let cache = CachePolicy::from_config(&b.cache)
-        .map_err(|m| config.error_at(Some(b.cache.span()), &format!("{field}.cache"), &m))?;
+    let group = groups.iter().find(|(id, ..)| id == b.origin.get_ref());
+    let (origin, failover) = match group {
+        Some((_, primary, failover)) => (*primary, Some(failover.clone())),
+        None => {
+            let index = origin_ids
+                .iter()
+                .position(|id| id == b.origin.get_ref())
+                .ok_or_else(|| {
+                    let groups: Vec<&str> = groups.iter().map(|(id, ..)| id.as_str()).collect();
+                    config.error_at(
+                        Some(b.origin.span()),
+                        &format!("{field}.origin"),
+                        &format!(
+                            "unknown origin {:?} (origins: {}{}{})",
+                            b.origin.get_ref(),
+                            origin_ids.join(", "),
+                            if groups.is_empty() {
+                                ""
+                            } else {
+                                "; origin groups: "
+                            },
+                            groups.join(", ")
+                        ),
+                    )
+                })?;
+            (index, None)
+        }
+    };
+    let policy_error = |key: &str, m: String| config.error_at(None, &format!("{field}.{key}"), &m);
+    // A `cache` table written in the file has a span; the default one does not.
+    let legacy_given = !b.cache.span().is_empty();
+    let (cache, error_ttl) = match (&b.cache_policy, legacy_given) {
+        (Some(_), true) => {
+            return Err(config.error_at(
+                Some(b.cache.span()),
+                &format!("{field}.cache"),
+                "give either `cache_policy` or the legacy `cache` table, not both",
+            ))
+        }
+        (Some(p), false) => (
+            policy_config::cache_policy(p).map_err(|m| policy_error("cache_policy", m))?,
+            crate::ttl::DEFAULT_ERROR_CACHING_MIN_TTL,
+        ),
+        (None, given) => (
+            policy_config::legacy_cache_policy(&b.cache).map_err(|m| {
+                config.error_at(
+                    given.then(|| b.cache.span()),
+                    &format!("{field}.cache"),
+                    &m,
+                )
+            })?,
+            std::time::Duration::from_secs(b.cache.error_ttl),
+        ),
+    };
+    let origin_request_policy = b
+        .origin_request_policy
+        .as_ref()
+        .map(policy_config::origin_request_policy)
+        .transpose()
+        .map_err(|m| policy_error("origin_request_policy", m))?;
+    let response_headers_policy = b
+        .response_headers_policy
+        .as_ref()
+        .map(policy_config::response_headers_policy)
+        .transpose()
+        .map_err(|m| policy_error("response_headers_policy", m))?;
     // A viewer event holds a CloudFront Function (compiled now) or a started Lambda@Edge
     // function; the checks made sure it is not both.
     let viewer = |f: &Option<FunctionConfig>, event: &str| -> Result<Option<Hook>, ProxyError> {
@@ -65,9 +117,14 @@ pub(crate) fn build_behavior(
     Ok(Behavior {
         pattern,
         origin,
+        failover,
         cache,
         allowed_methods,
         caches_options,
+        origin_request_policy,
+        response_headers_policy,
+        compress: b.compress,
+        error_ttl,
         hooks: Hooks {
             viewer_request: viewer(&b.viewer_request, "viewer_request")?,
             origin_request: started_for(started, field, "origin_request"),

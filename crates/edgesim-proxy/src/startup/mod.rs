@@ -23,6 +23,7 @@ use crate::distribution::Distribution;
 use crate::error::ProxyError;
 use crate::ids;
 use crate::origin::{http_client, Origin, Origins};
+use crate::policy_config;
 use crate::settings::Settings;
 
 impl Distribution {
@@ -80,8 +81,9 @@ impl Distribution {
             list.push(origins::build_origin(config, origin)?);
         }
         let origin_ids: Vec<&str> = list.iter().map(|o| o.id.as_str()).collect();
+        let groups = origins::build_groups(config, &list)?;
         let build = |b: &BehaviorConfig, field: &str| {
-            behaviors::build_behavior(config, b, field, &origin_ids, &kvs, started)
+            behaviors::build_behavior(config, b, field, &origin_ids, &groups, &kvs, started)
         };
         if let Some(p) = &config.default_behavior.path_pattern {
             return Err(config.error_at(
@@ -119,6 +121,24 @@ impl Distribution {
             ));
         }
 
+        let mut custom_errors = Vec::new();
+        for (i, c) in config.custom_error_responses.iter().enumerate() {
+            let field = format!("custom_error_responses[{i}]");
+            let built = policy_config::custom_error_response(c)
+                .map_err(|m| config.error_at(None, &field, &m))?;
+            if custom_errors
+                .iter()
+                .any(|e: &crate::policy::CustomErrorResponse| e.error_code == built.error_code)
+            {
+                return Err(config.error_at(
+                    None,
+                    &field,
+                    &format!("a second custom error response for {}", built.error_code),
+                ));
+            }
+            custom_errors.push(built);
+        }
+
         Ok(Arc::new(Distribution {
             settings: Settings {
                 pop: config.pop.clone(),
@@ -143,6 +163,8 @@ impl Distribution {
             },
             behaviors: Behaviors { ordered, default },
             cache: Cache::new(config.cache_store.max_bytes),
+            inflight: Default::default(),
+            custom_errors,
             listen: config.listen.clone(),
             standalone_mocks,
         }))

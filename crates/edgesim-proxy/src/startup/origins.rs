@@ -9,6 +9,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use crate::config::{Config, OriginConfig};
 use crate::error::ProxyError;
 use crate::mock_origin::{MockOrigin, MockRoute};
+use crate::origin::Failover;
 use crate::origin::{http_client, HttpTarget, Origin, OriginKind};
 use crate::path_pattern::PathPattern;
 
@@ -70,7 +71,11 @@ pub(crate) fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, 
                     ));
                 }
             }
-            OriginKind::Mock(MockOrigin { root, routes })
+            OriginKind::Mock(MockOrigin {
+                root,
+                routes,
+                s3: mock.s3.then_some(mock.list_bucket),
+            })
         }
         (None, Some(url)) => {
             if !o.routes.is_empty() {
@@ -110,6 +115,16 @@ pub(crate) fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, 
         kind,
         custom_headers,
         read_timeout: seconds(config, &field("read_timeout"), o.read_timeout)?,
+        connection_attempts: match o.connection_attempts {
+            1..=3 => o.connection_attempts,
+            _ => {
+                return Err(config.error_at(
+                    Some(o.id.span()),
+                    &field("connection_attempts"),
+                    "CloudFront allows 1 to 3 connection attempts",
+                ))
+            }
+        },
         client: http_client(seconds(
             config,
             &field("connect_timeout"),
@@ -138,4 +153,67 @@ pub(crate) fn parse_url(url: &str) -> Result<HttpTarget, String> {
         authority,
         origin_path,
     })
+}
+
+/// Statuses CloudFront can fail over on.
+const FAILOVER_STATUSES: [u16; 8] = [400, 403, 404, 416, 500, 502, 503, 504];
+
+/// `[[origin_groups]]`: (group id, primary index, failover to the secondary).
+pub(crate) fn build_groups(
+    config: &Config,
+    origins: &[Origin],
+) -> Result<Vec<(String, usize, Failover)>, ProxyError> {
+    let mut groups: Vec<(String, usize, Failover)> = Vec::new();
+    for g in &config.origin_groups {
+        let id = g.id.get_ref();
+        let field = |name: &str| format!("origin_groups[{id}].{name}");
+        if origins.iter().any(|o| o.id == *id) || groups.iter().any(|(g, ..)| g == id) {
+            return Err(config.error_at(
+                Some(g.id.span()),
+                &field("id"),
+                "an origin or origin group already has this id",
+            ));
+        }
+        let find = |name: &toml::Spanned<String>, key: &str| {
+            origins
+                .iter()
+                .position(|o| o.id == *name.get_ref())
+                .ok_or_else(|| {
+                    config.error_at(
+                        Some(name.span()),
+                        &field(key),
+                        &format!("unknown origin {:?}", name.get_ref()),
+                    )
+                })
+        };
+        let primary = find(&g.primary, "primary")?;
+        let secondary = find(&g.secondary, "secondary")?;
+        if primary == secondary {
+            return Err(config.error_at(
+                Some(g.secondary.span()),
+                &field("secondary"),
+                "the secondary must differ from the primary",
+            ));
+        }
+        if let Some(bad) = g
+            .failover_status_codes
+            .iter()
+            .find(|s| !FAILOVER_STATUSES.contains(s))
+        {
+            return Err(config.error_at(
+                Some(g.id.span()),
+                &field("failover_status_codes"),
+                &format!("CloudFront cannot fail over on {bad} (allowed: {FAILOVER_STATUSES:?})"),
+            ));
+        }
+        groups.push((
+            id.clone(),
+            primary,
+            Failover {
+                secondary: origins[secondary].clone(),
+                statuses: g.failover_status_codes.clone(),
+            },
+        ));
+    }
+    Ok(groups)
 }

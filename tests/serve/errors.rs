@@ -1,0 +1,262 @@
+//! Error caching, stale content on origin errors, custom error responses, and the
+//! conditional/range details (docs/cloudfront/cache-and-origin.md).
+
+use crate::harness::Edge;
+use crate::scripted::{Scripted, HANG};
+
+fn config(origin: &Scripted, behavior: &str, extra: &str) -> String {
+    format!(
+        "{}{extra}\n[default_behavior]\norigin = \"o\"\n{behavior}\n",
+        origin.origin("o")
+    )
+}
+
+async fn twice(edge: &Edge, path: &str) -> String {
+    edge.get(path).await;
+    edge.get(path).await.x_cache().to_owned()
+}
+
+#[tokio::test]
+async fn a_404_from_the_origin_is_cached_for_the_error_caching_minimum_ttl() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = \"CachingOptimized\"", ""),
+        &[],
+    )
+    .await;
+    for status in [404, 414, 500, 501, 502, 503, 504] {
+        let path = format!("/s/status={status}/e");
+        let first = edge.get(&path).await;
+        assert_eq!(first.status.as_u16(), status);
+        edge.get(&path).await;
+        assert_eq!(
+            origin.count(&format!("/s/status={status}/")),
+            1,
+            "{status} is cached"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_403_is_cached_only_when_the_origin_sends_max_age() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "", ""), &[]).await;
+    for status in [400, 403, 405, 412, 415] {
+        twice(&edge, &format!("/s/status={status}/plain")).await;
+        assert_eq!(
+            origin.count(&format!("/s/status={status}/plain")),
+            2,
+            "{status}"
+        );
+        twice(&edge, &format!("/s/status={status};cc=max-age=30/told")).await;
+        assert_eq!(
+            origin.count(&format!("/s/status={status};cc=max-age=30/told")),
+            1,
+            "{status} with max-age"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_416_from_the_origin_is_never_cached() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { min_ttl = 60, default_ttl = 60 }",
+            "",
+        ),
+        &[],
+    )
+    .await;
+    twice(&edge, "/s/status=416;cc=max-age=60/r").await;
+    assert_eq!(origin.count("/s/"), 2);
+}
+
+#[tokio::test]
+async fn the_error_caching_minimum_ttl_comes_from_the_custom_error_response() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "",
+            "[[custom_error_responses]]\nerror_code = 503\nerror_caching_min_ttl = 0\n",
+        ),
+        &[],
+    )
+    .await;
+    twice(&edge, "/s/status=503/x").await;
+    assert_eq!(
+        origin.count("/s/"),
+        2,
+        "error_caching_min_ttl = 0 caches nothing"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_object_is_served_stale_when_the_origin_answers_5xx() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = { default_ttl = 1 }", ""),
+        &[],
+    )
+    .await;
+    let fresh = edge.get("/s/cc=max-age=1/stale").await;
+    assert_eq!(fresh.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    origin.fail_with(503);
+    let stale = edge.get("/s/cc=max-age=1/stale").await;
+    assert_eq!(stale.status, 200);
+    assert_eq!(stale.body, fresh.body);
+    // A 4xx is passed to the viewer instead.
+    origin.fail_with(0);
+    edge.get("/s/cc=max-age=1/four").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    origin.fail_with(404);
+    assert_eq!(edge.get("/s/cc=max-age=1/four").await.status, 404);
+}
+
+#[tokio::test]
+async fn stale_if_error_zero_turns_stale_serving_off() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "", ""), &[]).await;
+    edge.get("/s/cc=max-age=1,stale-if-error=0/z").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    origin.fail_with(500);
+    assert_eq!(
+        edge.get("/s/cc=max-age=1,stale-if-error=0/z").await.status,
+        500
+    );
+}
+
+#[tokio::test]
+async fn an_expired_object_is_served_stale_when_the_origin_times_out() {
+    let origin = Scripted::start().await;
+    let text = format!(
+        "{}read_timeout = 1\nconnection_attempts = 1\n[default_behavior]\norigin = \"o\"\n",
+        origin.origin("o")
+    );
+    let edge = Edge::start(&text, &[]).await;
+    let fresh = edge.get("/s/cc=max-age=1/t").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    origin.fail_with(HANG);
+    let stale = edge.get("/s/cc=max-age=1/t").await;
+    assert_eq!((stale.status.as_u16(), stale.body), (200, fresh.body));
+    // Without a cached copy the viewer gets CloudFront's 504.
+    assert_eq!(edge.get("/s/never-cached").await.status, 504);
+}
+
+#[tokio::test]
+async fn spa_pattern_403_and_404_answer_index_html_with_200() {
+    let site = [
+        ("site/index.html", "<div id=app></div>"),
+        ("site/app.js", "console.log(1)"),
+    ];
+    let text = "[[origins]]\nid = \"s3\"\nmock = { root = \"site\", s3 = true }\n\
+        [[custom_error_responses]]\nerror_code = 403\nresponse_page_path = \"/index.html\"\nresponse_code = 200\n\
+        [[custom_error_responses]]\nerror_code = 404\nresponse_page_path = \"/index.html\"\nresponse_code = 200\n\
+        [default_behavior]\norigin = \"s3\"\ncache_policy = \"CachingOptimized\"\n";
+    let edge = Edge::start(text, &site).await;
+    let deep = edge.get("/dashboard/settings").await;
+    assert_eq!(deep.status, 200);
+    assert_eq!(deep.body, "<div id=app></div>");
+    assert_eq!(
+        deep.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let asset = edge.get("/app.js").await;
+    assert_eq!(
+        (asset.status.as_u16(), asset.body.as_str()),
+        (200, "console.log(1)")
+    );
+}
+
+#[tokio::test]
+async fn a_custom_error_page_is_fetched_through_the_behavior_matching_its_path() {
+    let origin = Scripted::start().await;
+    let pages = Scripted::start().await;
+    let text = format!(
+        "{}{}[[custom_error_responses]]\nerror_code = 500\nresponse_page_path = \"/errors/s/status=200;cc=max-age=60/500.html\"\n\
+        [default_behavior]\norigin = \"o\"\n\
+        [[behaviors]]\npath_pattern = \"/errors/*\"\norigin = \"pages\"\n",
+        origin.origin("o"),
+        pages.origin("pages")
+    );
+    let edge = Edge::start(&text, &[]).await;
+    let reply = edge.get("/s/status=500/broken").await;
+    assert_eq!(
+        reply.status, 500,
+        "the original status without response_code"
+    );
+    assert!(
+        reply.body.contains("/errors/s/status=200"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(pages.count("/errors/"), 1);
+    // The page is cached like any object of its behavior.
+    edge.get("/s/status=500/other").await;
+    assert_eq!(pages.count("/errors/"), 1);
+}
+
+#[tokio::test]
+async fn if_range_with_a_wrong_etag_gets_the_full_object() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "", ""), &[]).await;
+    let path = "/s/etag=%22v1%22;len=100/ir";
+    edge.get(path).await;
+    let wrong = edge
+        .get_with(path, &[("range", "bytes=0-9"), ("if-range", "\"v0\"")])
+        .await;
+    assert_eq!(wrong.status, 200);
+    assert_eq!(wrong.body.len(), 100);
+    let right = edge
+        .get_with(path, &[("range", "bytes=0-9"), ("if-range", "\"v1\"")])
+        .await;
+    assert_eq!(right.status, 206);
+    assert_eq!(right.body.len(), 10);
+}
+
+#[tokio::test]
+async fn a_failing_if_match_or_if_unmodified_since_gets_412() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "", ""), &[]).await;
+    let path = "/s/etag=%22v1%22;h=Last-Modified:Wed,%2021%20Oct%202015%2007:28:00%20GMT/pc";
+    edge.get(path).await;
+    assert_eq!(
+        edge.get_with(path, &[("if-match", "\"v0\"")]).await.status,
+        412
+    );
+    assert_eq!(
+        edge.get_with(path, &[("if-match", "\"v1\"")]).await.status,
+        200
+    );
+    let early = [("if-unmodified-since", "Tue, 20 Oct 2015 07:28:00 GMT")];
+    assert_eq!(edge.get_with(path, &early).await.status, 412);
+}
+
+#[tokio::test]
+async fn a_malformed_range_gets_200_with_the_full_object() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "", ""), &[]).await;
+    let path = "/s/len=50/mr";
+    edge.get(path).await;
+    for range in ["bytes=9-1", "bytes=0-9,5-20", "bytes=x-y"] {
+        let reply = edge.get_with(path, &[("range", range)]).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.body.len()),
+            (200, 50),
+            "{range}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_chunked_origin_answer_to_a_range_request_is_the_whole_object() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "", ""), &[]).await;
+    let reply = edge
+        .get_with("/s/chunked=1;len=500/ch", &[("range", "bytes=0-9")])
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.body.len()), (200, 500));
+}

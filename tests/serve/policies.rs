@@ -1,0 +1,389 @@
+//! Cache policies, origin request policies, the cache key, what reaches the origin, TTLs
+//! (docs/cloudfront/cache-and-origin.md). Each test is one documented rule.
+
+use http::Request;
+
+use crate::harness::Edge;
+use crate::scripted::Scripted;
+
+/// One origin `o` and a default behavior with `behavior` lines.
+fn config(origin: &Scripted, behavior: &str) -> String {
+    format!(
+        "{}[default_behavior]\norigin = \"o\"\n{behavior}\n",
+        origin.origin("o")
+    )
+}
+
+#[tokio::test]
+async fn caching_optimized_keeps_query_strings_cookies_and_headers_out_of_the_key() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    assert_eq!(
+        edge.get("/s/echo=1/a?x=1").await.x_cache(),
+        "Miss from cloudfront"
+    );
+    let again = edge
+        .get_with("/s/echo=1/a?x=2", &[("cookie", "s=1"), ("x-any", "1")])
+        .await;
+    assert_eq!(again.x_cache(), "Hit from cloudfront");
+    assert_eq!(origin.count("/s/echo=1/a"), 1);
+    // And none of them reached the origin.
+    let (uri, headers) = origin.last();
+    assert_eq!(uri, "/s/echo=1/a");
+    assert!(headers.get("cookie").is_none());
+}
+
+#[tokio::test]
+async fn a_managed_policy_is_found_by_its_id() {
+    let origin = Scripted::start().await;
+    // 4135ea2d-… is CachingDisabled.
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = \"4135ea2d-6df8-44a3-9df3-4b5a84be39ad\"",
+        ),
+        &[],
+    )
+    .await;
+    edge.get("/s/cc=max-age=60/p").await;
+    assert_eq!(
+        edge.get("/s/cc=max-age=60/p").await.x_cache(),
+        "Miss from cloudfront"
+    );
+    assert_eq!(origin.count("/s/"), 2);
+}
+
+#[tokio::test]
+async fn an_unknown_managed_policy_is_refused_with_the_known_names() {
+    let origin = Scripted::start().await;
+    let err = Edge::try_start(&config(&origin, "cache_policy = \"CachingOptimised\""), &[])
+        .await
+        .err()
+        .expect("refused");
+    let text = err.to_string();
+    assert!(text.contains("default_behavior.cache_policy"), "{text}");
+    assert!(text.contains("CachingOptimized"), "{text}");
+}
+
+#[tokio::test]
+async fn header_names_in_the_key_are_case_insensitive_and_values_case_sensitive() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = { headers = [\"X-Tenant\"] }"),
+        &[],
+    )
+    .await;
+    edge.get_with("/s/p", &[("x-tenant", "acme")]).await;
+    let same = edge.get_with("/s/p", &[("X-TENANT", "acme")]).await;
+    assert_eq!(same.x_cache(), "Hit from cloudfront");
+    let other_case = edge.get_with("/s/p", &[("x-tenant", "ACME")]).await;
+    assert_eq!(other_case.x_cache(), "Miss from cloudfront");
+    // A header in the key is also forwarded.
+    assert_eq!(origin.last().1.get("x-tenant").unwrap(), "ACME");
+}
+
+#[tokio::test]
+async fn query_strings_in_a_different_order_or_case_are_cached_separately() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = { query_strings = \"all\" }"),
+        &[],
+    )
+    .await;
+    edge.get("/s/q?a=1&b=2").await;
+    assert_eq!(
+        edge.get("/s/q?a=1&b=2").await.x_cache(),
+        "Hit from cloudfront"
+    );
+    assert_eq!(
+        edge.get("/s/q?b=2&a=1").await.x_cache(),
+        "Miss from cloudfront"
+    );
+    assert_eq!(
+        edge.get("/s/q?A=1&b=2").await.x_cache(),
+        "Miss from cloudfront"
+    );
+    assert_eq!(origin.count("/s/q"), 3);
+}
+
+#[tokio::test]
+async fn listed_cookies_are_in_the_key_and_others_do_not_reach_the_origin() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = { cookies = [\"session\"] }"),
+        &[],
+    )
+    .await;
+    edge.get_with("/s/c", &[("cookie", "session=a; tracking=1")])
+        .await;
+    assert_eq!(origin.last().1.get("cookie").unwrap(), "session=a");
+    let other_tracking = edge
+        .get_with("/s/c", &[("cookie", "tracking=2; session=a")])
+        .await;
+    assert_eq!(other_tracking.x_cache(), "Hit from cloudfront");
+    let other_session = edge.get_with("/s/c", &[("cookie", "session=b")]).await;
+    assert_eq!(other_session.x_cache(), "Miss from cloudfront");
+}
+
+#[tokio::test]
+async fn only_what_the_key_and_the_origin_request_policy_name_reaches_the_origin() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { headers = [\"x-key\"], query_strings = [\"k\"] }\norigin_request_policy = { headers = [\"x-extra\"], query_strings = [\"o\"], cookies = [\"c\"] }",
+        ),
+        &[],
+    )
+    .await;
+    edge.get_with(
+        "/s/f?k=1&o=2&drop=3",
+        &[
+            ("x-key", "1"),
+            ("x-extra", "2"),
+            ("x-dropped", "3"),
+            ("accept-language", "de"),
+            ("cookie", "c=1; d=2"),
+        ],
+    )
+    .await;
+    let (uri, headers) = origin.last();
+    assert_eq!(uri, "/s/f?k=1&o=2");
+    assert_eq!(headers.get("x-key").unwrap(), "1");
+    assert_eq!(headers.get("x-extra").unwrap(), "2");
+    assert!(headers.get("x-dropped").is_none());
+    assert!(headers.get("accept-language").is_none());
+    assert_eq!(headers.get("cookie").unwrap(), "c=1");
+    // The origin request policy's values are not in the key.
+    let other = edge
+        .get_with("/s/f?k=1&o=9", &[("x-key", "1"), ("x-extra", "9")])
+        .await;
+    assert_eq!(other.x_cache(), "Hit from cloudfront");
+}
+
+#[tokio::test]
+async fn user_agent_becomes_amazon_cloudfront_unless_forwarded() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingDisabled\""), &[]).await;
+    edge.get_with("/s/ua", &[("user-agent", "curl/8")]).await;
+    assert_eq!(
+        origin.last().1.get("user-agent").unwrap(),
+        "Amazon CloudFront"
+    );
+    let forwarded = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = \"CachingDisabled\"\norigin_request_policy = \"UserAgentRefererHeaders\"",
+        ),
+        &[],
+    )
+    .await;
+    forwarded
+        .get_with("/s/ua", &[("user-agent", "curl/8")])
+        .await;
+    assert_eq!(origin.last().1.get("user-agent").unwrap(), "curl/8");
+}
+
+#[tokio::test]
+async fn hop_by_hop_headers_named_in_connection_are_removed() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = \"CachingDisabled\"\norigin_request_policy = \"AllViewer\"",
+        ),
+        &[],
+    )
+    .await;
+    edge.get_with(
+        "/s/hop",
+        &[
+            ("connection", "keep-alive, x-secret"),
+            ("x-secret", "1"),
+            ("x-kept", "2"),
+        ],
+    )
+    .await;
+    let headers = origin.last().1;
+    assert!(headers.get("x-secret").is_none());
+    assert_eq!(headers.get("x-kept").unwrap(), "2");
+}
+
+#[tokio::test]
+async fn the_origin_gets_its_own_host_unless_a_policy_forwards_the_viewers() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "origin_request_policy = \"AllViewerExceptHostHeader\"",
+        ),
+        &[],
+    )
+    .await;
+    edge.get_with("/s/h1", &[("host", "www.example.com")]).await;
+    assert_eq!(origin.last().1.get("host").unwrap(), "127.0.0.1");
+    let all = Edge::start(
+        &config(&origin, "origin_request_policy = \"AllViewer\""),
+        &[],
+    )
+    .await;
+    all.get_with("/s/h2", &[("host", "www.example.com")]).await;
+    assert_eq!(origin.last().1.get("host").unwrap(), "www.example.com");
+}
+
+#[tokio::test]
+async fn s_maxage_wins_over_max_age() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = { default_ttl = 0 }"), &[]).await;
+    edge.get("/s/cc=max-age=0,s-maxage=60/x").await;
+    let second = edge.get("/s/cc=max-age=0,s-maxage=60/x").await;
+    assert_eq!(second.x_cache(), "Hit from cloudfront");
+    assert_eq!(origin.count("/s/"), 1);
+}
+
+#[tokio::test]
+async fn min_ttl_above_zero_caches_a_no_store_response() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = { min_ttl = 30, default_ttl = 60 }"),
+        &[],
+    )
+    .await;
+    edge.get("/s/cc=no-store/x").await;
+    assert_eq!(
+        edge.get("/s/cc=no-store/x").await.x_cache(),
+        "Hit from cloudfront"
+    );
+    let zero = Edge::start(&config(&origin, "cache_policy = { min_ttl = 0 }"), &[]).await;
+    zero.get("/s/cc=no-store/y").await;
+    assert_eq!(
+        zero.get("/s/cc=no-store/y").await.x_cache(),
+        "Miss from cloudfront"
+    );
+}
+
+#[tokio::test]
+async fn set_cookie_is_stripped_and_not_cached_when_cookies_are_not_forwarded() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    let first = edge.get("/s/h=Set-Cookie:id=secret/p").await;
+    assert!(first.header("set-cookie").is_none());
+    let second = edge.get("/s/h=Set-Cookie:id=secret/p").await;
+    assert_eq!(second.x_cache(), "Hit from cloudfront");
+    assert!(second.header("set-cookie").is_none());
+
+    let forwarded = Edge::start(
+        &config(&origin, "cache_policy = { cookies = \"all\" }"),
+        &[],
+    )
+    .await;
+    let with = forwarded.get("/s/h=Set-Cookie:id=mine/q").await;
+    assert_eq!(with.header("set-cookie"), Some("id=mine"));
+}
+
+#[tokio::test]
+async fn a_redirect_without_cache_control_is_cached_with_the_default_ttl() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    let first = edge.get("/s/status=302;h=Location:%2Felsewhere/r").await;
+    assert_eq!(first.status, 302);
+    assert_eq!(first.header("location"), Some("/elsewhere"));
+    let second = edge.get("/s/status=302;h=Location:%2Felsewhere/r").await;
+    assert_eq!(second.x_cache(), "Hit from cloudfront");
+    assert_eq!(
+        origin.count("/s/"),
+        1,
+        "CloudFront caches the redirect, never follows it"
+    );
+}
+
+#[tokio::test]
+async fn accept_encoding_is_normalised_in_the_key_and_toward_the_origin() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    edge.get_with("/s/ae", &[("accept-encoding", "gzip, deflate, br")])
+        .await;
+    assert_eq!(origin.last().1.get("accept-encoding").unwrap(), "br,gzip");
+    let same = edge
+        .get_with("/s/ae", &[("accept-encoding", "br;q=0.9, gzip")])
+        .await;
+    assert_eq!(same.x_cache(), "Hit from cloudfront");
+    edge.get_with("/s/ae", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(origin.last().1.get("accept-encoding").unwrap(), "gzip");
+    edge.get_with("/s/ae2", &[("accept-encoding", "deflate")])
+        .await;
+    assert_eq!(origin.last().1.get("accept-encoding").unwrap(), "identity");
+    edge.get("/s/ae3").await;
+    assert!(origin.last().1.get("accept-encoding").is_none());
+}
+
+#[tokio::test]
+async fn vary_is_not_in_the_key_and_keeps_only_what_cloudfront_keeps() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = { headers = [\"x-key\"] }"),
+        &[],
+    )
+    .await;
+    let first = edge
+        .get_with(
+            "/s/h=Vary:X-Key,%20X-Other,%20Accept-Encoding/v",
+            &[("x-other", "1")],
+        )
+        .await;
+    assert_eq!(first.header("vary"), Some("x-key, accept-encoding"));
+    let second = edge
+        .get_with(
+            "/s/h=Vary:X-Key,%20X-Other,%20Accept-Encoding/v",
+            &[("x-other", "2")],
+        )
+        .await;
+    assert_eq!(
+        second.x_cache(),
+        "Hit from cloudfront",
+        "Vary does not key the cache"
+    );
+}
+
+#[tokio::test]
+async fn options_responses_are_cached_only_when_the_behavior_caches_options() {
+    let origin = Scripted::start().await;
+    let options = || Request::options("/s/cc=max-age=60/o").body(()).unwrap();
+    let edge = Edge::start(&config(&origin, ""), &[]).await;
+    edge.send(options()).await;
+    assert_eq!(edge.send(options()).await.x_cache(), "Miss from cloudfront");
+    let caching = Edge::start(
+        &config(&origin, "cached_methods = [\"GET\", \"HEAD\", \"OPTIONS\"]"),
+        &[],
+    )
+    .await;
+    caching.send(options()).await;
+    assert_eq!(
+        caching.send(options()).await.x_cache(),
+        "Hit from cloudfront"
+    );
+    // An OPTIONS answer is not served to a GET.
+    assert_eq!(
+        caching.get("/s/cc=max-age=60/o").await.x_cache(),
+        "Miss from cloudfront"
+    );
+}
+
+#[tokio::test]
+async fn simultaneous_misses_on_one_key_reach_the_origin_once() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    let addr = edge.server.local_addr();
+    let requests = (0..5).map(|_| {
+        tokio::spawn(crate::harness::request(
+            addr,
+            Request::get("/s/delay_ms=300;cc=max-age=60/c")
+                .body(String::new())
+                .unwrap(),
+        ))
+    });
+    for r in requests.collect::<Vec<_>>() {
+        assert_eq!(r.await.unwrap().status, 200);
+    }
+    assert_eq!(origin.count("/s/"), 1);
+}
