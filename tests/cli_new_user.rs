@@ -47,14 +47,7 @@ fn the_dev_server_sample_config_loads_and_points_at_files_that_exist() {
     let distribution = runtime.block_on(edgesim::proxy::Distribution::start(&config));
     assert!(distribution.is_ok(), "{:?}", distribution.err());
     // Made for development: nothing cached by default when the origin says nothing.
-    assert_eq!(
-        config
-            .default_behavior
-            .cache
-            .as_ref()
-            .map(|c| c.default_ttl),
-        Some(0)
-    );
+    assert_eq!(config.default_behavior.cache.default_ttl, 0);
 }
 
 #[test]

@@ -349,11 +349,15 @@ async fn vary_is_not_in_the_key_and_keeps_only_what_cloudfront_keeps() {
 async fn options_responses_are_cached_only_when_the_behavior_caches_options() {
     let origin = Scripted::start().await;
     let options = || Request::options("/s/cc=max-age=60/o").body(()).unwrap();
-    let edge = Edge::start(&config(&origin, ""), &[]).await;
+    let allowed = "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\"]";
+    let edge = Edge::start(&config(&origin, allowed), &[]).await;
     edge.send(options()).await;
     assert_eq!(edge.send(options()).await.x_cache(), "Miss from cloudfront");
     let caching = Edge::start(
-        &config(&origin, "cached_methods = [\"GET\", \"HEAD\", \"OPTIONS\"]"),
+        &config(
+            &origin,
+            &format!("{allowed}\ncached_methods = [\"GET\", \"HEAD\", \"OPTIONS\"]"),
+        ),
         &[],
     )
     .await;

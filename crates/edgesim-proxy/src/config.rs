@@ -496,7 +496,7 @@ mod tests {
     fn minimal_config_gets_cloudfront_defaults() {
         let config = parse("[default_behavior]\norigin = \"site\"\n").unwrap();
         assert_eq!(config.listen, "127.0.0.1:8080");
-        assert!(config.default_behavior.cache.is_none());
+        assert_eq!(config.default_behavior.cache.default_ttl, 86_400);
         assert_eq!(config.default_behavior.origin.get_ref(), "site");
         assert!(config.server_timing);
         assert_eq!(
@@ -521,7 +521,7 @@ mod tests {
             "[default_behavior]\norigin = \"o\"\ncache = { query_strings = [\"a\"], cookies = \"all\" }\n",
         )
         .unwrap();
-        let cache = config.default_behavior.cache.as_ref().unwrap();
+        let cache = &config.default_behavior.cache;
         assert_eq!(
             cache.query_strings.get_ref(),
             &KeyList::Names(vec!["a".into()])
