@@ -17,9 +17,9 @@ mod lambda;
 mod mock_origin;
 #[path = "serve/pipeline.rs"]
 mod pipeline;
-#[path = "serve/viewer_limits.rs"]
-mod viewer_limits;
 #[path = "serve/policies.rs"]
 mod policies;
 #[path = "serve/scripted.rs"]
 mod scripted;
+#[path = "serve/viewer_limits.rs"]
+mod viewer_limits;

@@ -10,8 +10,8 @@ use crate::forwarding::Forwarding;
 use crate::hook::Hooks;
 use crate::origin::Failover;
 use crate::path_pattern::PathPattern;
-use crate::viewer_rules::AllowedMethods;
 use crate::policy::{CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy};
+use crate::viewer_rules::AllowedMethods;
 
 /// One cache behavior, ready to serve.
 #[derive(Debug, Clone)]

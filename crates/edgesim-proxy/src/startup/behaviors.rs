@@ -16,8 +16,8 @@ use crate::error::ProxyError;
 use crate::hook::{Hook, Hooks};
 use crate::origin::Failover;
 use crate::path_pattern::PathPattern;
-use crate::viewer_rules::AllowedMethods;
 use crate::policy_config;
+use crate::viewer_rules::AllowedMethods;
 
 pub(crate) fn build_behavior(
     config: &Config,
@@ -81,11 +81,7 @@ pub(crate) fn build_behavior(
         ),
         (None, given) => (
             policy_config::legacy_cache_policy(&b.cache).map_err(|m| {
-                config.error_at(
-                    given.then(|| b.cache.span()),
-                    &format!("{field}.cache"),
-                    &m,
-                )
+                config.error_at(given.then(|| b.cache.span()), &format!("{field}.cache"), &m)
             })?,
             std::time::Duration::from_secs(b.cache.error_ttl),
         ),
