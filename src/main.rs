@@ -14,8 +14,11 @@ use clap::{Parser, Subcommand};
 /// boa allocates and frees many small objects per function run; under `serve` glibc's malloc
 /// took about a third of all CPU time (perf, benches/load/run.sh functions). mimalloc's
 /// thread-local free lists make the same work markedly cheaper (docs/PERFORMANCE.md).
+/// Wrapped to count each thread's allocations: that count is how CloudFront Functions' 2 MB
+/// memory quota is enforced (edgesim-functions' `quota` module).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: edgesim_functions::CountingAlloc<mimalloc::MiMalloc> =
+    edgesim_functions::CountingAlloc(mimalloc::MiMalloc);
 
 /// Run AWS CloudFront edge code locally, exactly as CloudFront would.
 #[derive(Parser)]

@@ -1,6 +1,11 @@
 //! End-to-end tests of `edgesim serve`: real HTTP on 127.0.0.1 ephemeral ports, the proxy
 //! in-process, test origins that count what reaches them. No test asserts timings.
 
+/// Allocations are counted as in the `edgesim` binary (CloudFront Functions' memory quota).
+#[global_allocator]
+static ALLOCATOR: edgesim_functions::CountingAlloc<std::alloc::System> =
+    edgesim_functions::CountingAlloc(std::alloc::System);
+
 #[path = "serve/cache.rs"]
 mod cache;
 #[path = "serve/config.rs"]

@@ -21,11 +21,13 @@ mod encoding;
 mod engine;
 mod error;
 mod error_text;
+mod guards;
 mod host;
 pub mod kvs;
 mod lexer;
 pub mod limits;
 mod lint;
+pub mod quota;
 pub mod runtime;
 mod state;
 pub mod test_function;
@@ -35,4 +37,10 @@ pub use cloudfront_module::OriginChange;
 pub use engine::{contexts_built, CloudFrontFunction, FunctionOptions, Invocation, InvokeInput};
 pub use error::FunctionError;
 pub use kvs::{KeyValueStore, KvsError};
+pub use quota::CountingAlloc;
 pub use runtime::Runtime;
+
+/// Unit tests count allocations as the binary does.
+#[cfg(test)]
+#[global_allocator]
+static ALLOCATOR: CountingAlloc<std::alloc::System> = CountingAlloc(std::alloc::System);

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 /// Maximum function code size: 10 KB (`FunctionSizeLimitExceeded`).
 pub const MAX_CODE_BYTES: usize = 10 * 1024;
+/// Function memory: 2 MB, counted as the bytes a run allocates (`crate::quota`).
+pub const MEMORY_QUOTA_BYTES: u64 = 2 * 1024 * 1024;
 /// `console.log` output per invocation is truncated at 10 KB.
 pub const MAX_LOG_BYTES: usize = 10 * 1024;
 /// The run-time budget CloudFront does not publish; "sub-millisecond", assumed 1 ms (§10).

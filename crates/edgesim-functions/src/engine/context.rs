@@ -8,7 +8,7 @@ use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use boa_engine::builtins::promise::PromiseState;
 use boa_engine::module::IdleModuleLoader;
@@ -22,17 +22,19 @@ use boa_engine::{
 use serde_json::Value;
 
 use super::hooks::{CloudFrontHooks, FrozenClock};
+use super::jobs::RunJobs;
 use super::spec::{Invocation, InvokeInput, Spec};
 use crate::budget::{self, compute_utilization, thread_cpu_time, Work};
 use crate::cloudfront_module;
 use crate::convert::{to_js, to_json};
 use crate::error::{is_engine_error, FunctionError};
 use crate::error_text::{runtime_error, FunctionSource, FUNCTION_PATH};
-use crate::host;
 use crate::limits;
 use crate::lint::Module;
+use crate::quota::{self, Stop};
 use crate::runtime::Runtime;
 use crate::state::{HostState, SharedState};
+use crate::{guards, host};
 
 const PRELUDE: &str = include_str!("../js/prelude.js");
 
@@ -50,8 +52,9 @@ pub(super) struct Instance {
     ctx: Context,
 }
 
-/// Budget units between deadline checks (~10 µs of work each, engines.md §3.6).
-const YIELD_BUDGET: u32 = 4096;
+/// Budget units between limit checks (~20 instructions): small, so a string that doubles each
+/// iteration (`for (;;) s += s`) gets a few doublings past the quota at most.
+const YIELD_BUDGET: u32 = 64;
 
 impl Instance {
     pub(super) fn new(spec: &Arc<Spec>) -> Result<Self, FunctionError> {
@@ -134,11 +137,19 @@ impl Instance {
         // Thread CPU time, not wall time: a loaded machine preempting this thread must not turn
         // a healthy run into a timeout.
         let deadline = cpu_start + spec.options.hard_timeout;
-        let (outcome, mut reusable) = match self.run(spec, event, deadline) {
+        quota::begin(deadline, limits::MEMORY_QUOTA_BYTES);
+        let (mut outcome, mut reusable) = match self.run(spec, event) {
             Ok(v) => (Ok(v), true),
             Err(Failure::Thrown(message)) => (Err(FunctionError::Execution(message)), true),
             Err(Failure::Fatal(message)) => (Err(FunctionError::Execution(message)), false),
         };
+        // A stopped run fails however the code reacted (a `catch` cannot carry on), and its
+        // context goes: it may hold the garbage that filled the quota.
+        let allocated_bytes = quota::run_allocated();
+        if let Some(why) = quota::end() {
+            outcome = Err(FunctionError::Execution(stop_message(why, spec)));
+            reusable = false;
+        }
         let cpu_time = thread_cpu_time().saturating_sub(cpu_start);
         let instructions = instructions_before.saturating_sub(self.ctx.instructions_remaining());
 
@@ -159,11 +170,12 @@ impl Instance {
             work,
             origin_changes: std::mem::take(&mut st.origin_changes),
             custom_log_data: st.custom_log_data.take(),
+            allocated_bytes,
         };
         (invocation, reusable)
     }
 
-    fn run(&mut self, spec: &Spec, event: &Value, deadline: Duration) -> Result<Value, Failure> {
+    fn run(&mut self, spec: &Spec, event: &Value) -> Result<Value, Failure> {
         let ctx = &mut self.ctx;
         let event_value = to_js(event, ctx);
         if spec.options.runtime == Runtime::Js20 {
@@ -172,7 +184,7 @@ impl Instance {
         }
         set_global(ctx, "__cf_event", event_value).map_err(|e| Failure::from_js(&e, ctx))?;
 
-        let result = poll_with_deadline(&self.invoke, ctx, deadline, spec.options.hard_timeout)?;
+        let result = poll_with_limits(&self.invoke, ctx)?;
         let result = settle_promise(result, ctx)?;
         let _ = set_global(ctx, "__cf_event", JsValue::undefined());
         match to_json(&result, ctx) {
@@ -234,6 +246,7 @@ fn runtime_context(
         .clock(clock)
         // No file-system module loader: a function can reach nothing but its built-ins.
         .module_loader(Rc::new(IdleModuleLoader))
+        .job_executor(Rc::new(RunJobs::default()))
         .build()
         .map_err(internal)?;
     let limits = ctx.runtime_limits_mut();
@@ -241,24 +254,21 @@ fn runtime_context(
     limits.set_recursion_limit(limits::RECURSION_LIMIT);
     ctx.insert_data(state);
     host::install(&mut ctx, runtime).map_err(internal)?;
+    guards::install(&mut ctx).map_err(internal)?;
     ctx.eval(Source::from_bytes(PRELUDE)).map_err(internal)?;
     Ok(ctx)
 }
 
-/// Polls the invocation, checking the CPU-time deadline every `YIELD_BUDGET` units of work.
-fn poll_with_deadline(
-    script: &Script,
-    ctx: &mut Context,
-    deadline: Duration,
-    limit: Duration,
-) -> Result<JsValue, Failure> {
+/// Polls the invocation, checking the run's limits (`crate::quota`) every `YIELD_BUDGET` units
+/// of work.
+fn poll_with_limits(script: &Script, ctx: &mut Context) -> Result<JsValue, Failure> {
     let outcome = {
         let mut fut = pin!(script.evaluate_async_with_budget(ctx, YIELD_BUDGET));
         let mut cx = std::task::Context::from_waker(Waker::noop());
         loop {
             match fut.as_mut().poll(&mut cx) {
                 Poll::Ready(r) => break Some(r),
-                Poll::Pending if thread_cpu_time() >= deadline => break None,
+                Poll::Pending if quota::check().is_err() => break None,
                 Poll::Pending => {}
             }
         }
@@ -266,10 +276,22 @@ fn poll_with_deadline(
     match outcome {
         Some(Ok(v)) => Ok(v),
         Some(Err(e)) => Err(Failure::from_js(&e, ctx)),
-        None => Err(Failure::Fatal(format!(
+        // `quota::end` says why.
+        None => Err(Failure::Fatal(String::new())),
+    }
+}
+
+/// What a run stopped by its limits reports (CloudFront: a run that "fails to execute", 503).
+fn stop_message(why: Stop, spec: &Spec) -> String {
+    match why {
+        Stop::Memory(bytes) => format!(
+            "MemoryError: the function used more than its {} MB memory quota ({bytes} bytes allocated)",
+            limits::MEMORY_QUOTA_BYTES / (1024 * 1024)
+        ),
+        Stop::Time | Stop::Cancelled => format!(
             "InternalError: the function was stopped after running for {} ms (edgesim's hard time limit)",
-            limit.as_millis()
-        ))),
+            spec.options.hard_timeout.as_millis()
+        ),
     }
 }
 

@@ -23,6 +23,7 @@
 
 mod context;
 mod hooks;
+mod jobs;
 mod pool;
 mod spec;
 

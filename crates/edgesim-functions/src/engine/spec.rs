@@ -77,6 +77,9 @@ pub struct Invocation {
     pub work: Work,
     pub origin_changes: Vec<OriginChange>,
     pub custom_log_data: Option<String>,
+    /// Bytes the run allocated (0 when the binary does not count allocations, see
+    /// [`crate::CountingAlloc`]); the quota is `limits::MEMORY_QUOTA_BYTES`.
+    pub allocated_bytes: u64,
 }
 
 #[derive(Debug)]
@@ -153,6 +156,7 @@ impl Invocation {
             work: Work::default(),
             origin_changes: Vec::new(),
             custom_log_data: None,
+            allocated_bytes: 0,
         }
     }
 }
