@@ -10,6 +10,8 @@ static ALLOCATOR: edgesim_functions::CountingAlloc<std::alloc::System> =
 mod cache;
 #[path = "serve/config.rs"]
 mod config;
+#[path = "serve/containment.rs"]
+mod containment;
 #[path = "serve/errors.rs"]
 mod errors;
 #[path = "serve/failures.rs"]

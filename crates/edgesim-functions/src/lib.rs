@@ -32,6 +32,7 @@ pub mod runtime;
 mod state;
 pub mod test_function;
 pub mod throttle;
+pub mod threads;
 
 pub use cloudfront_module::OriginChange;
 pub use engine::{contexts_built, CloudFrontFunction, FunctionOptions, Invocation, InvokeInput};
@@ -39,6 +40,7 @@ pub use error::FunctionError;
 pub use kvs::{KeyValueStore, KvsError};
 pub use quota::CountingAlloc;
 pub use runtime::Runtime;
+pub use threads::FunctionThreads;
 
 /// Unit tests count allocations as the binary does.
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! The HTTP/1.1 listener: accepts viewers, runs each request through the pipeline on the
-//! tokio worker that owns the connection (CloudFront Functions run inline there: no thread
-//! hop, engines.md §8.1), and shuts down gracefully — in-flight requests finish.
+//! tokio worker that owns the connection (CloudFront Functions run on edgesim-functions'
+//! supervised function threads, so no function can hold a worker), and shuts down
+//! gracefully — in-flight requests finish.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -35,8 +36,6 @@ pub struct Server {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
-    /// Keeps [`keep_io_driven`]'s thread going; it ends soon after the server is dropped.
-    _alive: Arc<()>,
 }
 
 impl Server {
@@ -45,6 +44,8 @@ impl Server {
     pub async fn bind(distribution: Arc<Distribution>, addr: &str) -> Result<Server, ProxyError> {
         let listener = listen(addr).await?;
         let idle_timeout = distribution.settings.viewer_idle_timeout;
+        // Every function's contexts are ready before the first connection is accepted.
+        distribution.warm();
         Ok(spawn(listener, idle_timeout, move |req, peer| {
             let distribution = distribution.clone();
             async move { distribution.handle(req, peer).await }
@@ -149,38 +150,9 @@ where
             tracing::warn!("shutdown: some requests were still running after {DRAIN_TIMEOUT:?}");
         }
     });
-    let alive = Arc::new(());
-    keep_io_driven(tokio::runtime::Handle::current(), Arc::downgrade(&alive));
     Server {
         addr,
         stop: Some(stop),
         task,
-        _alive: alive,
-    }
-}
-
-/// Wakes the runtime ten times a second from outside, so new connections keep being accepted
-/// while a worker is stuck in a function run the engine cannot interrupt (a backtracking
-/// regular expression; the function itself is then throttled, see edgesim-functions'
-/// `InFlight`).
-///
-/// Why it is needed: tokio's I/O driver is polled only by a worker with nothing to do. When the
-/// worker that last polled it goes on to run such a request, the other workers may all be
-/// asleep without the driver, and nothing wakes them until the stuck run ends: no connection
-/// is accepted meanwhile (observed: a plain request waited 19 s behind a 20 s regex). A task
-/// spawned from outside the runtime wakes a sleeping worker, which finds no work, parks again
-/// and, the driver being free, takes it over. An empty task ten times a second costs nothing
-/// measurable.
-fn keep_io_driven(runtime: tokio::runtime::Handle, alive: Weak<()>) {
-    let spawned = std::thread::Builder::new()
-        .name("edgesim-io-nudge".into())
-        .spawn(move || {
-            while alive.strong_count() > 0 {
-                std::thread::sleep(Duration::from_millis(100));
-                drop(runtime.spawn(async {}));
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!("cannot start the I/O watchdog thread: {e}");
     }
 }

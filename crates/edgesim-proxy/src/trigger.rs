@@ -1,8 +1,11 @@
-//! Running one CloudFront Function for one request: invoke inline on this worker thread (no
-//! thread hop: engines.md §7–8), log its `console.log` lines, and normalise + validate what it
-//! returned with the edge's full checks. Failures come back as [`EdgeFailure`]s.
+//! Running one CloudFront Function for one request: on a supervised function thread
+//! (edgesim-functions' `threads`: a run stuck where the engine cannot stop it is answered 503
+//! and never holds a server worker), log its `console.log` lines, and normalise + validate what
+//! it returned with the edge's full checks. Failures come back as [`EdgeFailure`]s.
 
-use edgesim_functions::{CloudFrontFunction, InvokeInput, OriginChange};
+use std::sync::Arc;
+
+use edgesim_functions::{CloudFrontFunction, FunctionThreads, InvokeInput, OriginChange};
 use edgesim_model::{validate, EdgeFailure, EventType, Normalized, ValidationOptions};
 use serde_json::Value;
 
@@ -14,11 +17,11 @@ pub struct TriggerRun {
 }
 
 /// Invokes `function` on `event` and checks its result for `event_type`.
-pub fn run(
+pub async fn run(
     function: &CloudFrontFunction,
     event_type: EventType,
-    event: &Value,
-    input: &InvokeInput,
+    event: &Arc<Value>,
+    input: InvokeInput,
     request_id: &str,
     validation: &ValidationOptions,
 ) -> TriggerRun {
@@ -26,7 +29,9 @@ pub fn run(
     if tracing::enabled!(tracing::Level::DEBUG) {
         tracing::debug!(target: "edgesim::function", function = name, request_id, event_type = event_type.as_str(), "event in: {event}");
     }
-    let invocation = function.invoke(event, input);
+    let invocation = FunctionThreads::global()
+        .invoke(function, event.clone(), input)
+        .await;
     for line in &invocation.logs {
         tracing::info!(target: "edgesim::function", function = name, request_id, "{line}");
     }

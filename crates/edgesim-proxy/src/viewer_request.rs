@@ -113,7 +113,7 @@ pub async fn run(
     let started = Instant::now();
     let outcome = match hook {
         Hook::Function(function) => {
-            let (outcome, utilization) = run_function(settings, ctx, function, parts, body);
+            let (outcome, utilization) = run_function(settings, ctx, function, parts, body).await;
             ctx.log
                 .function("viewer-request", function.name(), utilization);
             outcome.and_then(|o| within_limits(o, conversion_failure))
@@ -151,18 +151,18 @@ pub fn event_context(settings: &Settings, request_id: &str) -> EventContext {
 }
 
 /// A CloudFront Function. Returns the outcome and the function's ComputeUtilization.
-fn run_function(
+async fn run_function(
     settings: &Settings,
     ctx: &RequestCtx<'_>,
     function: &CloudFrontFunction,
     parts: Parts,
     body: Body,
 ) -> (Result<Outcome, EdgeFailure>, u8) {
-    let event = request_event(
+    let event = std::sync::Arc::new(request_event(
         &parts,
         &ctx.viewer_ip,
         &event_context(settings, &ctx.request_id),
-    );
+    ));
     let input = InvokeInput {
         raw_query: parts.uri.query().map(str::to_owned),
         now: None,
@@ -172,10 +172,11 @@ fn run_function(
         function,
         EventType::ViewerRequest,
         &event,
-        &input,
+        input,
         &ctx.request_id,
         &settings.validation,
-    );
+    )
+    .await;
     let outcome = run.output.and_then(|output| match output {
         Normalized::Request(map) => {
             let mut rebuilt = apply_request(&Value::Object(map), event.get("request"))

@@ -48,7 +48,8 @@ pub async fn run(
     let outcome = match hook {
         Hook::Function(function) => {
             let (head, body) = response.into_parts();
-            let (outcome, utilization) = run_function(settings, ctx, function, request, head, body);
+            let (outcome, utilization) =
+                run_function(settings, ctx, function, request, head, body).await;
             ctx.log
                 .function("viewer-response", function.name(), utilization);
             outcome.and_then(|(head, body)| {
@@ -70,7 +71,7 @@ pub async fn run(
 
 /// A CloudFront Function; the body is replaced only if the function set one. Returns the new
 /// head and body, and the function's ComputeUtilization.
-fn run_function(
+async fn run_function(
     settings: &Settings,
     ctx: &RequestCtx<'_>,
     function: &CloudFrontFunction,
@@ -79,13 +80,13 @@ fn run_function(
     body: Body,
 ) -> (Result<(Parts, Body), EdgeFailure>, u8) {
     let event_ctx = event_context(settings, &ctx.request_id);
-    let event = viewer_response_event(
+    let event = std::sync::Arc::new(viewer_response_event(
         request,
         head.status,
         &head.headers,
         &ctx.viewer_ip,
         &event_ctx,
-    );
+    ));
     // Viewer-response functions have no edge location (cloudfront-functions.md §8.1).
     let input = InvokeInput {
         raw_query: request.uri.query().map(str::to_owned),
@@ -95,10 +96,11 @@ fn run_function(
         function,
         EventType::ViewerResponse,
         &event,
-        &input,
+        input,
         &ctx.request_id,
         &settings.validation,
-    );
+    )
+    .await;
     let outcome = run.output.and_then(|output| {
         let Normalized::Response(map) = output else {
             // `validate` refuses a request from viewer-response; keep the type system honest.

@@ -151,6 +151,43 @@ impl CloudFrontFunction {
         throttle.record(std::time::Instant::now(), invocation.compute_utilization);
         invocation
     }
+
+    /// Builds this thread's context for the function if it has none, so the first request
+    /// does not pay for it.
+    pub fn warm_this_thread(&self) {
+        if !pool::has(self.spec.id) {
+            if let Ok(instance) = pool::build(&self.spec) {
+                pool::put(self.spec.id, instance);
+            }
+        }
+    }
+
+    /// A throttled refusal while a run of this function is abandoned and still going
+    /// (`crate::threads`).
+    pub(crate) fn refuse_if_stuck(&self) -> Option<Invocation> {
+        (self.spec.in_flight.abandoned.load(Ordering::Relaxed) > 0)
+            .then(|| Invocation::failed(FunctionError::Throttled { running_for_ms: 0 }))
+    }
+
+    pub(crate) fn run_abandoned(&self) {
+        self.spec
+            .in_flight
+            .abandoned
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn abandoned_run_ended(&self) {
+        self.spec
+            .in_flight
+            .abandoned
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Drops every context of this thread (a function thread about to exit; boa's heap is still
+/// there to free them).
+pub(crate) fn drop_thread_contexts() {
+    pool::clear();
 }
 
 fn import_key(module: Module) -> &'static str {

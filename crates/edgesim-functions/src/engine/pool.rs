@@ -32,6 +32,18 @@ pub(super) fn take(id: u64) -> Option<Instance> {
     POOL.with(|p| p.borrow_mut().remove(&id))
 }
 
+/// Whether this thread has a context for function `id`.
+pub(super) fn has(id: u64) -> bool {
+    POOL.with(|p| p.borrow().contains_key(&id))
+}
+
+/// Drops all of this thread's contexts, then collects their garbage.
+pub(super) fn clear() {
+    let drained: Vec<Instance> = POOL.with(|p| p.borrow_mut().drain().map(|(_, i)| i).collect());
+    drop(drained);
+    boa_gc::force_collect();
+}
+
 /// Returns a context to this thread's pool.
 pub(super) fn put(id: u64, instance: Instance) {
     POOL.with(|p| p.borrow_mut().insert(id, instance));

@@ -106,6 +106,8 @@ pub(super) struct Spec {
 pub(super) struct InFlight {
     runs: std::sync::Mutex<Vec<(u64, Instant)>>,
     next: AtomicU64,
+    /// Runs the function threads' supervisor gave up on that have not ended yet.
+    pub(super) abandoned: std::sync::atomic::AtomicUsize,
 }
 
 impl InFlight {
@@ -146,7 +148,7 @@ impl Drop for RunGuard<'_> {
 }
 
 impl Invocation {
-    pub(super) fn failed(error: FunctionError) -> Self {
+    pub(crate) fn failed(error: FunctionError) -> Self {
         Self {
             outcome: Err(error),
             logs: Vec::new(),

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use edgesim_functions::KeyValueStore;
+use edgesim_functions::{CloudFrontFunction, FunctionThreads, KeyValueStore};
 use edgesim_model::ValidationOptions;
 use http::{HeaderName, HeaderValue};
 
@@ -21,12 +21,29 @@ use crate::cache::Cache;
 use crate::config::{BehaviorConfig, Config};
 use crate::distribution::Distribution;
 use crate::error::ProxyError;
+use crate::hook::Hook;
 use crate::ids;
 use crate::origin::{http_client, Origin, Origins};
 use crate::policy_config;
 use crate::settings::Settings;
 
 impl Distribution {
+    /// Builds every CloudFront Function's engine context on every function thread, so no
+    /// request pays for compiling it (1–2 ms a context). [`crate::Server::bind`] calls it before
+    /// accepting; call it again after loading a new config.
+    pub fn warm(&self) {
+        let behaviors = self.behaviors.ordered.iter();
+        let functions: Vec<CloudFrontFunction> = behaviors
+            .chain(std::iter::once(&self.behaviors.default))
+            .flat_map(|b| [&b.hooks.viewer_request, &b.hooks.viewer_response])
+            .filter_map(|hook| match hook {
+                Some(Hook::Function(f)) => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        FunctionThreads::global().warm(&functions);
+    }
+
     /// Checks the config and builds everything: compile errors, unknown ids and bad patterns
     /// are reported here with the file and line.
     ///
