@@ -31,8 +31,8 @@ pub mod quota;
 pub mod runtime;
 mod state;
 pub mod test_function;
-pub mod throttle;
 pub mod threads;
+pub mod throttle;
 
 pub use cloudfront_module::OriginChange;
 pub use engine::{contexts_built, CloudFrontFunction, FunctionOptions, Invocation, InvokeInput};
