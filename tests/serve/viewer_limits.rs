@@ -319,3 +319,29 @@ async fn headers_a_function_generates_are_limited_like_any_request_or_response()
     assert_eq!(added.status, 502, "{}", added.body);
     assert!(added.header("x-big-0").is_none());
 }
+
+#[tokio::test]
+async fn a_malformed_chunked_body_gets_400_not_502() {
+    let origin = TestOrigin::start().await;
+    let behavior = format!("allowed_methods = {ALL_METHODS}");
+    let edge = Edge::start(&config(&origin, &behavior), &[]).await;
+    let addr = edge.server.local_addr();
+    // "zz" is not a hexadecimal chunk size.
+    let (response, _) = raw(
+        addr,
+        b"POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+    )
+    .await;
+    assert_eq!(status_of(&response), "400", "{response}");
+    assert!(
+        response.contains("X-Cache: Error from cloudfront"),
+        "{response}"
+    );
+    // A well-formed chunked body still reaches the origin.
+    let (response, _) = raw(
+        addr,
+        b"POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    )
+    .await;
+    assert_eq!(status_of(&response), "200", "{response}");
+}
