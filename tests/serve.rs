@@ -8,6 +8,8 @@ static ALLOCATOR: edgesim_functions::CountingAlloc<std::alloc::System> =
 
 #[path = "serve/cache.rs"]
 mod cache;
+#[path = "serve/compression.rs"]
+mod compression;
 #[path = "serve/config.rs"]
 mod config;
 #[path = "serve/containment.rs"]
@@ -22,10 +24,14 @@ mod harness;
 mod lambda;
 #[path = "serve/mock_origin.rs"]
 mod mock_origin;
+#[path = "serve/origin_groups.rs"]
+mod origin_groups;
 #[path = "serve/pipeline.rs"]
 mod pipeline;
 #[path = "serve/policies.rs"]
 mod policies;
+#[path = "serve/response_headers.rs"]
+mod response_headers;
 #[path = "serve/scripted.rs"]
 mod scripted;
 #[path = "serve/viewer_limits.rs"]

@@ -1,0 +1,197 @@
+//! Origin groups (failover) and the S3-style mock origin (docs/cloudfront/cache-and-origin.md,
+//! "Origin groups", "S3 origins").
+
+use http::Request;
+
+use crate::harness::{dead_port, Edge};
+use crate::scripted::Scripted;
+
+fn group(primary: &str, secondary: &str, codes: &str, behavior: &str) -> String {
+    format!(
+        "{primary}{secondary}[[origin_groups]]\nid = \"g\"\nprimary = \"a\"\nsecondary = \"b\"\nfailover_status_codes = {codes}\n[default_behavior]\norigin = \"g\"\ncache_policy = \"CachingDisabled\"\n{behavior}\n"
+    )
+}
+
+#[tokio::test]
+async fn the_secondary_answers_when_the_primary_returns_a_failover_status() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let edge = Edge::start(&group(&a.origin("a"), &b.origin("b"), "[500, 503]", ""), &[]).await;
+    a.fail_with(503);
+    let reply = edge.get("/s/x").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!((a.count("/s/"), b.count("/s/")), (1, 1));
+    // Every request goes to the primary first.
+    a.fail_with(0);
+    assert_eq!(edge.get("/s/y").await.status, 200);
+    assert_eq!((a.count("/s/"), b.count("/s/")), (2, 1));
+    // A status not in the list is returned as it is.
+    a.fail_with(404);
+    assert_eq!(edge.get("/s/z").await.status, 404);
+    assert_eq!(b.count("/s/"), 1);
+}
+
+#[tokio::test]
+async fn the_secondary_answers_when_the_primary_refuses_the_connection() {
+    let b = Scripted::start().await;
+    let dead = dead_port().await;
+    let primary = format!(
+        "[[origins]]\nid = \"a\"\nurl = \"http://127.0.0.1:{dead}\"\nconnection_attempts = 1\nconnect_timeout = 1\n"
+    );
+    let edge = Edge::start(&group(&primary, &b.origin("b"), "[502]", ""), &[]).await;
+    assert_eq!(edge.get("/s/x").await.status, 200);
+    assert_eq!(b.count("/s/"), 1);
+}
+
+#[tokio::test]
+async fn the_secondary_answers_when_the_primary_times_out() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let primary = format!("{}read_timeout = 1\nconnection_attempts = 1\n", a.origin("a"));
+    let edge = Edge::start(&group(&primary, &b.origin("b"), "[504]", ""), &[]).await;
+    assert_eq!(edge.get("/s/delay_ms=3000/slow").await.status, 200);
+    assert_eq!(b.count("/s/"), 1);
+}
+
+#[tokio::test]
+async fn a_post_never_fails_over() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let edge = Edge::start(&group(&a.origin("a"), &b.origin("b"), "[500]", ALL), &[]).await;
+    a.fail_with(500);
+    let reply = edge
+        .send_body(Request::post("/s/p").body("x".to_owned()).unwrap())
+        .await;
+    assert_eq!(reply.status, 500);
+    assert_eq!(b.count("/s/"), 0);
+}
+
+#[tokio::test]
+async fn an_unknown_failover_status_is_refused_at_start_up() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let err = Edge::try_start(&group(&a.origin("a"), &b.origin("b"), "[501]", ""), &[])
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("failover_status_codes"), "{err}");
+}
+
+#[tokio::test]
+async fn create_request_origin_group_from_a_function_fails_over() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let code = "import cf from 'cloudfront';
+function handler(event) {
+    cf.createRequestOriginGroup({
+        originIds: ['a', 'b'],
+        failoverCriteria: { statusCodes: [500] }
+    });
+    return event.request;
+}";
+    let text = format!(
+        "{}{}[default_behavior]\norigin = \"a\"\ncache_policy = \"CachingDisabled\"\nviewer_request = {{ code = \"f.js\" }}\n",
+        a.origin("a"),
+        b.origin("b")
+    );
+    let edge = Edge::start(&text, &[("f.js", code)]).await;
+    a.fail_with(500);
+    let reply = edge.get("/s/f").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!((a.count("/s/"), b.count("/s/")), (1, 1));
+}
+
+#[tokio::test]
+async fn select_request_origin_by_id_from_a_function_takes_effect() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let code = "import cf from 'cloudfront';
+function handler(event) {
+    cf.selectRequestOriginById('b');
+    return event.request;
+}";
+    let text = format!(
+        "{}{}[default_behavior]\norigin = \"a\"\ncache_policy = \"CachingDisabled\"\nviewer_request = {{ code = \"f.js\" }}\n",
+        a.origin("a"),
+        b.origin("b")
+    );
+    let edge = Edge::start(&text, &[("f.js", code)]).await;
+    assert_eq!(edge.get("/s/sel").await.status, 200);
+    assert_eq!((a.count("/s/"), b.count("/s/")), (0, 1));
+}
+
+#[tokio::test]
+async fn origin_hooks_run_once_per_origin_tried() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let handler = "exports.handler = async (event) => {
+  const request = event.Records[0].cf.request;
+  request.headers['x-hook'] = [{ key: 'X-Hook', value: 'ran' }];
+  return request;
+};";
+    let behavior =
+        "origin_request = { runtime = \"nodejs20.x\", handler = \"index.handler\" }";
+    let edge = Edge::start(
+        &group(&a.origin("a"), &b.origin("b"), "[503]", behavior),
+        &[("index.js", handler)],
+    )
+    .await;
+    a.fail_with(503);
+    assert_eq!(edge.get("/s/hooks").await.status, 200);
+    assert_eq!(a.last().1.get("x-hook").unwrap(), "ran");
+    assert_eq!(b.last().1.get("x-hook").unwrap(), "ran");
+}
+
+const ALL: &str =
+    "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"PATCH\", \"POST\", \"DELETE\"]";
+
+const S3: &str = "[[origins]]\nid = \"bucket\"\nmock = { root = \"bucket\", s3 = true }\n\
+    [default_behavior]\norigin = \"bucket\"\ncache_policy = \"CachingDisabled\"\n";
+
+#[tokio::test]
+async fn s3_answers_a_missing_key_with_403_access_denied_without_list_permission() {
+    let edge = Edge::start(S3, &[("bucket/a.txt", "hello")]).await;
+    let missing = edge.get("/nope.txt").await;
+    assert_eq!(missing.status, 403);
+    assert_eq!(missing.header("content-type"), Some("application/xml"));
+    assert!(missing.body.contains("<Code>AccessDenied</Code>"), "{}", missing.body);
+    assert!(missing.body.contains("<RequestId>"));
+    let listable = S3.replace("s3 = true", "s3 = true, list_bucket = true");
+    let edge = Edge::start(&listable, &[("bucket/a.txt", "hello")]).await;
+    let missing = edge.get("/nope.txt").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("<Code>NoSuchKey</Code>"));
+    assert!(missing.body.contains("<Key>nope.txt</Key>"));
+}
+
+#[tokio::test]
+async fn s3_sends_its_headers_and_an_md5_etag() {
+    let edge = Edge::start(S3, &[("bucket/a.txt", "hello")]).await;
+    let object = edge.get("/a.txt").await;
+    assert_eq!(object.status, 200);
+    assert_eq!(object.body, "hello");
+    // MD5("hello")
+    assert_eq!(
+        object.header("etag"),
+        Some("\"5d41402abc4b2a76b9719d911017c592\"")
+    );
+    assert_eq!(object.header("server"), Some("AmazonS3"));
+    assert!(object.header("x-amz-request-id").is_some());
+    assert!(object.header("x-amz-id-2").is_some());
+    assert!(object.header("last-modified").is_some());
+}
+
+#[tokio::test]
+async fn s3_refuses_writes_and_oversized_header_sections() {
+    let edge = Edge::start(
+        &S3.replace(
+            "cache_policy = \"CachingDisabled\"",
+            &format!("cache_policy = \"CachingDisabled\"\norigin_request_policy = \"AllViewerExceptHostHeader\"\n{ALL}"),
+        ),
+        &[("bucket/a.txt", "hello")],
+    )
+    .await;
+    let put = edge
+        .send_body(Request::put("/a.txt").body("x".to_owned()).unwrap())
+        .await;
+    assert_eq!(put.status, 403);
+    assert!(put.body.contains("AccessDenied"));
+    let big = "x".repeat(9000);
+    let large = edge.get_with("/a.txt", &[("x-big", &big)]).await;
+    assert_eq!(large.status, 400);
+    assert!(large.body.contains("RequestHeaderSectionTooLarge"));
+}
