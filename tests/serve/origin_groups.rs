@@ -15,7 +15,11 @@ fn group(primary: &str, secondary: &str, codes: &str, behavior: &str) -> String 
 #[tokio::test]
 async fn the_secondary_answers_when_the_primary_returns_a_failover_status() {
     let (a, b) = (Scripted::start().await, Scripted::start().await);
-    let edge = Edge::start(&group(&a.origin("a"), &b.origin("b"), "[500, 503]", ""), &[]).await;
+    let edge = Edge::start(
+        &group(&a.origin("a"), &b.origin("b"), "[500, 503]", ""),
+        &[],
+    )
+    .await;
     a.fail_with(503);
     let reply = edge.get("/s/x").await;
     assert_eq!(reply.status, 200);
@@ -45,7 +49,10 @@ async fn the_secondary_answers_when_the_primary_refuses_the_connection() {
 #[tokio::test]
 async fn the_secondary_answers_when_the_primary_times_out() {
     let (a, b) = (Scripted::start().await, Scripted::start().await);
-    let primary = format!("{}read_timeout = 1\nconnection_attempts = 1\n", a.origin("a"));
+    let primary = format!(
+        "{}read_timeout = 1\nconnection_attempts = 1\n",
+        a.origin("a")
+    );
     let edge = Edge::start(&group(&primary, &b.origin("b"), "[504]", ""), &[]).await;
     assert_eq!(edge.get("/s/delay_ms=3000/slow").await.status, 200);
     assert_eq!(b.count("/s/"), 1);
@@ -123,8 +130,7 @@ async fn origin_hooks_run_once_per_origin_tried() {
   request.headers['x-hook'] = [{ key: 'X-Hook', value: 'ran' }];
   return request;
 };";
-    let behavior =
-        "origin_request = { runtime = \"nodejs20.x\", handler = \"index.handler\" }";
+    let behavior = "origin_request = { runtime = \"nodejs20.x\", handler = \"index.handler\" }";
     let edge = Edge::start(
         &group(&a.origin("a"), &b.origin("b"), "[503]", behavior),
         &[("index.js", handler)],
@@ -148,7 +154,11 @@ async fn s3_answers_a_missing_key_with_403_access_denied_without_list_permission
     let missing = edge.get("/nope.txt").await;
     assert_eq!(missing.status, 403);
     assert_eq!(missing.header("content-type"), Some("application/xml"));
-    assert!(missing.body.contains("<Code>AccessDenied</Code>"), "{}", missing.body);
+    assert!(
+        missing.body.contains("<Code>AccessDenied</Code>"),
+        "{}",
+        missing.body
+    );
     assert!(missing.body.contains("<RequestId>"));
     let listable = S3.replace("s3 = true", "s3 = true, list_bucket = true");
     let edge = Edge::start(&listable, &[("bucket/a.txt", "hello")]).await;

@@ -74,7 +74,9 @@ async fn a_server_timing_policy_adds_cloudfronts_metrics() {
         .map(|v| v.to_str().unwrap())
         .collect();
     assert!(
-        timing.iter().any(|t| t.contains("cdn-cache-miss") && t.contains("cdn-pop;desc=")),
+        timing
+            .iter()
+            .any(|t| t.contains("cdn-cache-miss") && t.contains("cdn-pop;desc=")),
         "{timing:?}"
     );
     assert_eq!(reply.header("x-env"), Some("dev"));

@@ -1,7 +1,7 @@
 //! A real HTTP origin whose answers the test writes into the path, so each test states what
 //! the origin does next to what it expects of the edge:
 //!
-//! `/s/status=404;cc=max-age=5;h=Set-Cookie:a=1;len=2000;ct=text/html;etag="v1"/rest`
+//! `/s/status=404;cc=max-age=5;h=Set-Cookie:a=1;len=2000;ct=text%2Fhtml;etag="v1"/rest`
 //!
 //! - `status` (default 200), `cc` (Cache-Control), `h=Name:Value` (repeatable), `ct`
 //!   (Content-Type, default text/plain), `len` (body of that many bytes, else a short text
