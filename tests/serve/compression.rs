@@ -174,3 +174,113 @@ async fn nothing_is_compressed_without_compress_or_when_nothing_is_cached() {
         "TTL 0: no edge compression"
     );
 }
+
+#[tokio::test]
+async fn a_403_is_compressed_and_a_1000_byte_object_is_compressed() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    for path in [
+        "/s/status=403;cc=max-age=60;len=3000;ct=text%2Fhtml/denied",
+        "/s/len=1000;ct=application%2Fjson/edge",
+    ] {
+        let (_, headers, _) = get_raw(&edge, path, Some("gzip"), Version::HTTP_11).await;
+        assert_eq!(
+            headers.get("content-encoding").map(|v| v.to_str().unwrap()),
+            Some("gzip"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_object_over_10_000_000_bytes_is_not_compressed() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    let (status, headers, body) = get_raw(
+        &edge,
+        "/s/len=10000001;ct=text%2Fplain/huge",
+        Some("gzip"),
+        Version::HTTP_11,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(headers.get("content-encoding").is_none());
+    assert_eq!(body.len(), 10_000_001);
+}
+
+#[tokio::test]
+async fn a_weak_etag_is_kept_and_an_invalid_one_removed() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    let (_, weak, _) = get_raw(
+        &edge,
+        "/s/len=5000;ct=text%2Fcss;etag=W%2F%22w%22/weak",
+        Some("gzip"),
+        Version::HTTP_11,
+    )
+    .await;
+    assert_eq!(weak.get("etag").unwrap(), "W/\"w\"");
+    let (_, invalid, _) = get_raw(
+        &edge,
+        "/s/len=5000;ct=text%2Fcss;etag=bare/invalid",
+        Some("gzip"),
+        Version::HTTP_11,
+    )
+    .await;
+    assert_eq!(invalid.get("content-encoding").unwrap(), "gzip");
+    assert!(invalid.get("etag").is_none());
+}
+
+#[tokio::test]
+async fn with_accept_encoding_in_the_cache_key_cloudfront_does_not_compress() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { headers = [\"accept-encoding\"] }",
+        ),
+        &[],
+    )
+    .await;
+    let (_, headers, body) = get_raw(&edge, PAGE, Some("gzip"), Version::HTTP_11).await;
+    assert!(headers.get("content-encoding").is_none());
+    assert_eq!(body.len(), 5000);
+}
+
+#[tokio::test]
+async fn brotli_is_not_used_when_the_policy_enables_only_gzip() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = { gzip = true, brotli = false }"),
+        &[],
+    )
+    .await;
+    let (_, headers, body) = get_raw(&edge, PAGE, Some("br, gzip"), Version::HTTP_11).await;
+    assert_eq!(headers.get("content-encoding").unwrap(), "gzip");
+    assert_eq!(gunzip(&body).len(), 5000);
+}
+
+#[tokio::test]
+async fn a_viewer_not_accepting_compression_gets_the_uncompressed_object() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    get_raw(&edge, PAGE, Some("gzip"), Version::HTTP_11).await;
+    let (_, headers, body) = get_raw(&edge, PAGE, None, Version::HTTP_11).await;
+    assert!(headers.get("content-encoding").is_none());
+    assert_eq!(body.len(), 5000);
+}
+
+#[tokio::test]
+async fn an_origin_that_compresses_itself_is_passed_through() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    let (_, headers, body) = get_raw(
+        &edge,
+        "/s/len=5000;ct=text%2Fhtml;h=Content-Encoding:gzip/pre",
+        Some("br, gzip"),
+        Version::HTTP_11,
+    )
+    .await;
+    assert_eq!(headers.get("content-encoding").unwrap(), "gzip");
+    assert_eq!(body.len(), 5000, "not compressed again");
+}

@@ -260,3 +260,141 @@ async fn a_chunked_origin_answer_to_a_range_request_is_the_whole_object() {
         .await;
     assert_eq!((reply.status.as_u16(), reply.body.len()), (200, 500));
 }
+
+#[tokio::test]
+async fn other_4xx_statuses_are_never_cached() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = \"CachingOptimized\"", ""),
+        &[],
+    )
+    .await;
+    for status in [401, 409, 410, 429] {
+        let path = format!("/s/status={status};cc=max-age=60/x");
+        twice(&edge, &path).await;
+        assert_eq!(origin.count(&path), 2, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn an_error_with_a_longer_max_age_is_cached_that_long() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = \"CachingOptimized\"",
+            "[[custom_error_responses]]\nerror_code = 503\nerror_caching_min_ttl = 1\n",
+        ),
+        &[],
+    )
+    .await;
+    let long = "/s/status=503;cc=max-age=60/long";
+    let short = "/s/status=503/short";
+    edge.get(long).await;
+    edge.get(short).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    edge.get(long).await;
+    edge.get(short).await;
+    assert_eq!(origin.count(long), 1, "max-age=60 over the 1 s minimum");
+    assert_eq!(origin.count(short), 2, "the 1 s minimum expired");
+}
+
+#[tokio::test]
+async fn an_error_caching_minimum_ttl_of_zero_caches_nothing() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = \"CachingOptimized\"",
+            "[[custom_error_responses]]\nerror_code = 404\nerror_caching_min_ttl = 0\n",
+        ),
+        &[],
+    )
+    .await;
+    twice(&edge, "/s/status=404/zero").await;
+    assert_eq!(origin.count("/s/status=404/zero"), 2);
+}
+
+#[tokio::test]
+async fn a_custom_error_page_is_served_when_the_origin_cannot_be_reached() {
+    let dead = crate::harness::dead_port().await;
+    let text = format!(
+        "[[origins]]\nid = \"app\"\nurl = \"http://127.0.0.1:{dead}\"\nconnection_attempts = 1\nconnect_timeout = 1\n\
+        [[origins]]\nid = \"pages\"\nmock = {{ root = \"pages\" }}\n\
+        [[custom_error_responses]]\nerror_code = 502\nresponse_page_path = \"/errors/down.html\"\nresponse_code = 503\n\
+        [default_behavior]\norigin = \"app\"\n\
+        [[behaviors]]\npath_pattern = \"/errors/*\"\norigin = \"pages\"\n"
+    );
+    let edge = Edge::start(&text, &[("pages/errors/down.html", "<h1>Back soon</h1>")]).await;
+    let reply = edge.get("/anything").await;
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.body, "<h1>Back soon</h1>");
+}
+
+#[tokio::test]
+async fn viewer_response_does_not_run_on_a_custom_error_page_nor_viewer_request_for_its_fetch() {
+    let origin = Scripted::start().await;
+    let viewer_request = "function handler(event) {
+    var r = event.request;
+    r.headers['x-vreq'] = { value: 'ran' };
+    return r;
+}";
+    let viewer_response = "function handler(event) {
+    var r = event.response;
+    r.headers['x-vres'] = { value: 'ran' };
+    return r;
+}";
+    let text = format!(
+        "{}[[custom_error_responses]]\nerror_code = 404\nresponse_page_path = \"/s/echo=1/page.html\"\nresponse_code = 200\n\
+        [default_behavior]\norigin = \"o\"\ncache_policy = \"CachingDisabled\"\n\
+        origin_request_policy = \"AllViewer\"\n\
+        viewer_request = {{ code = \"vreq.js\" }}\nviewer_response = {{ code = \"vres.js\" }}\n",
+        origin.origin("o")
+    );
+    let edge = Edge::start(
+        &text,
+        &[("vreq.js", viewer_request), ("vres.js", viewer_response)],
+    )
+    .await;
+    let ok = edge.get("/s/fine").await;
+    assert_eq!(ok.header("x-vres"), Some("ran"));
+    assert_eq!(origin.last().1.get("x-vreq").unwrap(), "ran");
+    let page = edge.get("/s/status=404/missing").await;
+    assert_eq!(page.status, 200);
+    assert!(page.header("x-vres").is_none(), "viewer-response skipped");
+    let (uri, headers) = origin.last();
+    assert!(uri.contains("page.html"), "{uri}");
+    assert!(
+        headers.get("x-vreq").is_none(),
+        "viewer-request skipped for the page fetch"
+    );
+}
+
+#[tokio::test]
+async fn the_spa_sample_answers_deep_links_with_index_html() {
+    use edgesim::proxy::{Config, Distribution, Server};
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("edge-samples/spa.toml");
+    let config = Config::load(&file).expect("edge-samples/spa.toml loads");
+    let server = Server::bind(
+        Distribution::start(&config).await.expect("starts"),
+        "127.0.0.1:0",
+    )
+    .await
+    .expect("binds");
+    let get = |path: &'static str| {
+        crate::harness::request(
+            server.local_addr(),
+            http::Request::get(path).body(String::new()).unwrap(),
+        )
+    };
+    let index = std::fs::read_to_string(file.with_file_name("site/index.html")).unwrap();
+    let deep = get("/dashboard/settings").await;
+    assert_eq!(
+        (deep.status.as_u16(), deep.body.as_str()),
+        (200, index.as_str())
+    );
+    let asset = get("/assets/app.js").await;
+    assert_eq!(asset.status, 200);
+    assert_ne!(asset.body, index);
+    server.shutdown().await;
+}

@@ -205,3 +205,94 @@ async fn s3_refuses_writes_and_oversized_header_sections() {
     assert_eq!(large.status, 400);
     assert!(large.body.contains("RequestHeaderSectionTooLarge"));
 }
+
+#[tokio::test]
+async fn head_and_options_fail_over_like_get() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let behavior = "allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\"]";
+    let edge = Edge::start(
+        &group(&a.origin("a"), &b.origin("b"), "[502]", behavior),
+        &[],
+    )
+    .await;
+    a.fail_with(502);
+    let head = edge.send(Request::head("/s/h").body(()).unwrap()).await;
+    assert_eq!(head.status, 200);
+    let options = edge.send(Request::options("/s/o").body(()).unwrap()).await;
+    assert_eq!(options.status, 200);
+    assert_eq!(b.count("/s/"), 2);
+}
+
+#[tokio::test]
+async fn put_and_delete_never_fail_over() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let edge = Edge::start(&group(&a.origin("a"), &b.origin("b"), "[503]", ALL), &[]).await;
+    a.fail_with(503);
+    let put = edge
+        .send_body(Request::put("/s/p").body("x".to_owned()).unwrap())
+        .await;
+    let delete = edge.send(Request::delete("/s/d").body(()).unwrap()).await;
+    assert_eq!((put.status.as_u16(), delete.status.as_u16()), (503, 503));
+    assert_eq!(b.count("/s/"), 0);
+}
+
+#[tokio::test]
+async fn a_4xx_in_the_failover_criteria_fails_over() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let edge = Edge::start(
+        &group(&a.origin("a"), &b.origin("b"), "[403, 404, 416]", ""),
+        &[],
+    )
+    .await;
+    for status in [403, 404, 416] {
+        a.fail_with(status);
+        assert_eq!(edge.get(&format!("/s/f{status}")).await.status, 200);
+    }
+    assert_eq!(b.count("/s/"), 3);
+}
+
+#[tokio::test]
+async fn a_redirect_from_the_primary_is_returned_as_it_is() {
+    let (a, b) = (Scripted::start().await, Scripted::start().await);
+    let edge = Edge::start(&group(&a.origin("a"), &b.origin("b"), "[500]", ""), &[]).await;
+    let reply = edge.get("/s/status=302;h=Location:%2Felsewhere/r").await;
+    assert_eq!(reply.status, 302);
+    assert_eq!(reply.header("location"), Some("/elsewhere"));
+    assert_eq!(b.count("/s/"), 0);
+}
+
+#[tokio::test]
+async fn connection_attempts_and_timeouts_outside_cloudfronts_ranges_are_refused() {
+    let a = Scripted::start().await;
+    for (line, field) in [
+        ("connection_attempts = 4", "connection_attempts"),
+        ("connection_attempts = 0", "connection_attempts"),
+        ("connect_timeout = 11", "connect_timeout"),
+        ("connect_timeout = 0", "connect_timeout"),
+        ("read_timeout = 121", "read_timeout"),
+    ] {
+        let text = format!(
+            "{}{line}\n[default_behavior]\norigin = \"a\"\n",
+            a.origin("a")
+        );
+        let err = Edge::try_start(&text, &[])
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{line} accepted"))
+            .to_string();
+        assert!(err.contains(field), "{line}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn the_secondary_answers_a_failed_primary_after_every_connection_attempt() {
+    let b = Scripted::start().await;
+    let dead = dead_port().await;
+    let primary = format!(
+        "[[origins]]\nid = \"a\"\nurl = \"http://127.0.0.1:{dead}\"\nconnection_attempts = 3\nconnect_timeout = 1\n"
+    );
+    let edge = Edge::start(&group(&primary, &b.origin("b"), "[500]", ""), &[]).await;
+    let reply = edge.get("/s/after-attempts").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(b.count("/s/"), 1);
+}

@@ -391,3 +391,217 @@ async fn simultaneous_misses_on_one_key_reach_the_origin_once() {
     }
     assert_eq!(origin.count("/s/"), 1);
 }
+
+#[tokio::test]
+async fn expires_counts_only_when_there_is_no_max_age() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { min_ttl = 0, default_ttl = 86400, max_ttl = 31536000 }",
+        ),
+        &[],
+    )
+    .await;
+    let future = "/s/h=Expires:Thu,%2001%20Jan%202099%2000:00:00%20GMT/future";
+    let past = "/s/h=Expires:Thu,%2001%20Jan%202015%2000:00:00%20GMT/past";
+    let both = "/s/cc=max-age=60;h=Expires:Thu,%2001%20Jan%202015%2000:00:00%20GMT/both";
+    for path in [future, past, both] {
+        edge.get(path).await;
+        edge.get(path).await;
+    }
+    assert_eq!(origin.count(future), 1, "a future Expires caches");
+    assert_eq!(origin.count(past), 2, "a past Expires means expired");
+    assert_eq!(origin.count(both), 1, "max-age wins over Expires");
+}
+
+#[tokio::test]
+async fn max_ttl_caps_the_origins_max_age() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { min_ttl = 0, default_ttl = 1, max_ttl = 1 }",
+        ),
+        &[],
+    )
+    .await;
+    let path = "/s/cc=max-age=600/capped";
+    edge.get(path).await;
+    assert_eq!(edge.get(path).await.x_cache(), "Hit from cloudfront");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_ne!(edge.get(path).await.x_cache(), "Hit from cloudfront");
+    assert_eq!(origin.count(path), 2);
+}
+
+#[tokio::test]
+async fn the_default_ttl_applies_when_the_origin_sends_no_caching_headers() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { min_ttl = 0, default_ttl = 1, max_ttl = 600 }",
+        ),
+        &[],
+    )
+    .await;
+    let path = "/s/plain";
+    edge.get(path).await;
+    assert_eq!(edge.get(path).await.x_cache(), "Hit from cloudfront");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    edge.get(path).await;
+    assert_eq!(origin.count(path), 2);
+}
+
+#[tokio::test]
+async fn header_order_in_the_request_does_not_change_the_key() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = { headers = [\"x-a\", \"x-b\"] }"),
+        &[],
+    )
+    .await;
+    edge.get_with("/s/order", &[("x-a", "1"), ("x-b", "2")])
+        .await;
+    let swapped = edge
+        .get_with("/s/order", &[("x-b", "2"), ("x-a", "1")])
+        .await;
+    assert_eq!(swapped.x_cache(), "Hit from cloudfront");
+    assert_eq!(origin.count("/s/order"), 1);
+}
+
+#[tokio::test]
+async fn query_strings_all_except_key_on_every_parameter_but_the_listed_ones() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { query_strings = { all_except = [\"utm_source\"] } }",
+        ),
+        &[],
+    )
+    .await;
+    edge.get("/s/q?id=1&utm_source=a").await;
+    assert_eq!(
+        edge.get("/s/q?id=1&utm_source=b").await.x_cache(),
+        "Hit from cloudfront"
+    );
+    assert_eq!(
+        edge.get("/s/q?id=2&utm_source=a").await.x_cache(),
+        "Miss from cloudfront"
+    );
+    assert_eq!(origin.last().0, "/s/q?id=2");
+}
+
+#[tokio::test]
+async fn a_viewer_with_no_encoding_cloudfront_caches_shares_the_uncompressed_object() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    edge.get_with("/s/id", &[("accept-encoding", "deflate")])
+        .await;
+    assert_eq!(origin.last().1.get("accept-encoding").unwrap(), "identity");
+    assert_eq!(edge.get("/s/id").await.x_cache(), "Hit from cloudfront");
+    assert_eq!(origin.count("/s/id"), 1);
+}
+
+#[tokio::test]
+async fn with_only_gzip_enabled_br_is_dropped_from_accept_encoding() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = { gzip = true, brotli = false }"),
+        &[],
+    )
+    .await;
+    edge.get_with("/s/g", &[("accept-encoding", "br, gzip")])
+        .await;
+    assert_eq!(origin.last().1.get("accept-encoding").unwrap(), "gzip");
+}
+
+#[tokio::test]
+async fn accept_encoding_listed_in_the_cache_policy_is_an_ordinary_key_header() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { headers = [\"accept-encoding\"] }",
+        ),
+        &[],
+    )
+    .await;
+    edge.get_with("/s/ord", &[("accept-encoding", "gzip, deflate")])
+        .await;
+    assert_eq!(
+        origin.last().1.get("accept-encoding").unwrap(),
+        "gzip, deflate"
+    );
+    let other = edge
+        .get_with("/s/ord", &[("accept-encoding", "deflate, gzip")])
+        .await;
+    assert_eq!(
+        other.x_cache(),
+        "Miss from cloudfront",
+        "value is keyed as sent"
+    );
+}
+
+#[tokio::test]
+async fn vary_star_is_removed_toward_the_viewer() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    let reply = edge.get("/s/h=Vary:*/star").await;
+    assert!(reply.header("vary").is_none(), "{:?}", reply.header("vary"));
+    // With MinTTL > 0 (CachingOptimized: 1 s) it is cached like any other Vary value.
+    assert_eq!(
+        edge.get("/s/h=Vary:*/star").await.x_cache(),
+        "Hit from cloudfront"
+    );
+}
+
+#[tokio::test]
+async fn vary_star_with_min_ttl_zero_sends_every_request_to_the_origin() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { min_ttl = 0, default_ttl = 86400, max_ttl = 31536000 }",
+        ),
+        &[],
+    )
+    .await;
+    let path = "/s/cc=max-age=60;h=Vary:*/star0";
+    edge.get(path).await;
+    edge.get(path).await;
+    assert_eq!(origin.count(path), 2);
+}
+
+#[tokio::test]
+async fn trailer_and_upgrade_from_the_origin_never_reach_the_viewer() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingDisabled\""), &[]).await;
+    let reply = edge
+        .get("/s/h=Trailer:X-Sum;h=Upgrade:h2c;h=X-Kept:1/hop")
+        .await;
+    assert!(reply.header("trailer").is_none());
+    assert!(reply.header("upgrade").is_none());
+    assert_eq!(reply.header("x-kept"), Some("1"));
+    assert!(reply
+        .header("via")
+        .is_some_and(|v| v.ends_with(".cloudfront.net (CloudFront)")));
+}
+
+#[tokio::test]
+async fn the_origin_sees_cloudfronts_via_header() {
+    // Origins that do not compress proxied requests (NGINX's gzip_proxied) see this header.
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, ""), &[]).await;
+    edge.get("/s/via").await;
+    let via = origin
+        .last()
+        .1
+        .get("via")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(via.ends_with(".cloudfront.net (CloudFront)"), "{via}");
+}

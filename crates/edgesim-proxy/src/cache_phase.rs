@@ -276,10 +276,19 @@ pub async fn store(
     mut response: Response<Body>,
 ) -> (Response<Body>, &'static str) {
     let behavior = ctx.behavior;
+    // `Vary: *` with MinTTL 0: every request goes to the origin (docs/cloudfront/
+    // cache-and-origin.md, "Cache key"); with MinTTL > 0 it is like any other `Vary`.
+    let vary_star = response
+        .headers()
+        .get_all(http::header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*");
     behavior
         .forwarding()
         .viewer_response_headers(response.headers_mut());
-    let Some(pending) = pending else {
+    let Some(pending) = pending.filter(|_| !(vary_star && behavior.cache.min_ttl.is_zero())) else {
         return (response, MISS);
     };
     let status = response.status().as_u16();

@@ -96,6 +96,21 @@ impl Distribution {
         let outcome = match received {
             Ok(()) => match self.serve(&mut ctx, parts, body).await {
                 Ok(served) => Ok(self.custom_error(&mut ctx, served).await),
+                // An origin that cannot be reached (502, 504) gets the custom error page too:
+                // the usual maintenance page (docs/cloudfront/cache-and-origin.md, "Custom
+                // error responses").
+                Err(
+                    failure @ (EdgeFailure::OriginDns
+                    | EdgeFailure::OriginUnreachable
+                    | EdgeFailure::OriginTimeout),
+                ) => match self.error_page(&mut ctx, failure.status()).await {
+                    Some(response) => Ok(Served {
+                        response,
+                        x_cache: ERROR.into(),
+                        request: None,
+                    }),
+                    None => Err(failure),
+                },
                 Err(failure) => Err(failure),
             },
             Err(failure) => Err(failure),
@@ -261,24 +276,32 @@ impl Distribution {
         let status = served.response.status().as_u16();
         let generated = served.x_cache == X_CACHE_FUNCTION_GENERATED
             || served.x_cache == X_CACHE_LAMBDA_GENERATED;
-        let Some(custom) = self
-            .custom_errors
-            .iter()
-            .find(|c| c.error_code == status)
-            .filter(|_| !generated)
-        else {
+        if generated {
             return served;
-        };
-        let Some(page_path) = &custom.page_path else {
-            return served;
-        };
+        }
+        match self.error_page(ctx, status).await {
+            Some(response) => Served {
+                response,
+                x_cache: ERROR.into(),
+                request: None,
+            },
+            None => served,
+        }
+    }
+
+    /// The custom error page for `status`, or `None` when none is configured: fetched
+    /// through the behavior that matches its path (without viewer-request), sent with the
+    /// configured response code, or with the page fetch's own status when that failed.
+    async fn error_page(&self, ctx: &mut RequestCtx<'_>, status: u16) -> Option<Response<Body>> {
+        let custom = self.custom_errors.iter().find(|c| c.error_code == status)?;
+        let page_path = custom.page_path.as_ref()?;
         let (index, behavior) = self.behaviors.select(page_path);
         let mut page_ctx =
             RequestCtx::new(ctx.viewer_ip.clone(), index, behavior, RequestLog::new());
         page_ctx.request_id = ctx.request_id.clone();
-        let Ok(request) = Request::get(page_path.as_str()).body(crate::body::empty()) else {
-            return served;
-        };
+        let request = Request::get(page_path.as_str())
+            .body(crate::body::empty())
+            .ok()?;
         let (parts, body) = request.into_parts();
         let page = self.cache_or_origin(&mut page_ctx, parts, body, &[]).await;
         let mut response = match page {
@@ -296,11 +319,7 @@ impl Distribution {
                 *response.status_mut() = code;
             }
         }
-        Served {
-            response,
-            x_cache: ERROR.into(),
-            request: None,
-        }
+        Some(response)
     }
 
     /// origin-request, the origin, origin-response: what CloudFront caches for a miss. A

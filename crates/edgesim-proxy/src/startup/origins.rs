@@ -13,6 +13,20 @@ use crate::origin::Failover;
 use crate::origin::{http_client, HttpTarget, Origin, OriginKind};
 use crate::path_pattern::PathPattern;
 
+/// A timeout no longer than CloudFront allows (`max` seconds). Below CloudFront's 1 s minimum
+/// is accepted: fractions of a second keep local tests fast (docs/cloudfront/cache-and-origin.md,
+/// "Origin groups").
+fn timeout(config: &Config, field: &str, value: f64, max: f64) -> Result<Duration, ProxyError> {
+    if value > max {
+        return Err(config.error_at(
+            None,
+            field,
+            &format!("CloudFront allows at most {max} seconds, got {value}"),
+        ));
+    }
+    seconds(config, field, value)
+}
+
 pub(crate) fn seconds(config: &Config, field: &str, value: f64) -> Result<Duration, ProxyError> {
     Duration::try_from_secs_f64(value)
         .ok()
@@ -114,7 +128,7 @@ pub(crate) fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, 
         id: id.clone(),
         kind,
         custom_headers,
-        read_timeout: seconds(config, &field("read_timeout"), o.read_timeout)?,
+        read_timeout: timeout(config, &field("read_timeout"), o.read_timeout, 120.0)?,
         connection_attempts: match o.connection_attempts {
             1..=3 => o.connection_attempts,
             _ => {
@@ -125,10 +139,11 @@ pub(crate) fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, 
                 ))
             }
         },
-        client: http_client(seconds(
+        client: http_client(timeout(
             config,
             &field("connect_timeout"),
             o.connect_timeout,
+            10.0,
         )?),
     })
 }
