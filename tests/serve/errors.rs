@@ -398,3 +398,35 @@ async fn the_spa_sample_answers_deep_links_with_index_html() {
     assert_ne!(asset.body, index);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn stale_while_revalidate_serves_the_stale_object_and_refreshes_it_in_the_background() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = \"CachingOptimized\"", ""),
+        &[],
+    )
+    .await;
+    let path = "/s/cc=max-age=1,stale-while-revalidate=30/swr";
+    edge.get(path).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let stale = edge.get(path).await;
+    assert_eq!(
+        stale.x_cache(),
+        "Hit from cloudfront",
+        "served stale at once"
+    );
+    assert!(stale.header("age").unwrap().parse::<u64>().unwrap() >= 1);
+    // The origin is asked again, without the viewer waiting for it.
+    for _ in 0..50 {
+        if origin.count(path) == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(origin.count(path), 2);
+    let fresh = edge.get(path).await;
+    assert_eq!(fresh.x_cache(), "Hit from cloudfront");
+    assert_eq!(fresh.header("age"), Some("0"), "the refreshed copy");
+    assert_eq!(origin.count(path), 2);
+}

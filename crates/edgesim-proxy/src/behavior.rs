@@ -70,4 +70,9 @@ impl Behaviors {
             .find(|(_, b)| b.pattern.as_ref().is_some_and(|p| p.matches(path)))
             .unwrap_or((self.ordered.len(), &self.default))
     }
+
+    /// The behavior at `index` (as [`Behaviors::select`] numbered it).
+    pub fn at(&self, index: usize) -> &Behavior {
+        self.ordered.get(index).unwrap_or(&self.default)
+    }
 }

@@ -3,7 +3,7 @@
 //! `ttl.rs`).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,8 @@ pub struct CachedObject {
     /// `stale-if-error`, when the origin gave it.
     pub stale_if_error: Option<Duration>,
     last_used: AtomicU64,
+    /// A background refresh was started for this copy (one per stale object).
+    refreshing: AtomicBool,
 }
 
 impl CachedObject {
@@ -36,7 +38,13 @@ impl CachedObject {
             stale_while_revalidate: Duration::ZERO,
             stale_if_error: None,
             last_used: AtomicU64::new(0),
+            refreshing: AtomicBool::new(false),
         }
+    }
+
+    /// True for the first caller only: that one starts the background refresh.
+    pub fn start_refresh(&self) -> bool {
+        !self.refreshing.swap(true, Ordering::AcqRel)
     }
 
     pub fn is_fresh(&self) -> bool {

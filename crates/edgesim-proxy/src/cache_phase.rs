@@ -129,11 +129,14 @@ fn make_key(
 /// Looks the request up. On a miss, `parts` (the request about to go to the origin) loses the
 /// viewer's conditional headers and gains the stale copy's validators. Simultaneous misses on
 /// one key wait for the first one's answer.
+/// `revalidate`: a background refresh, which goes to the origin even inside the
+/// `stale-while-revalidate` window.
 pub async fn lookup<'a>(
     cache: &Cache,
     inflight: &'a Inflight,
     ctx: &mut RequestCtx<'_>,
     parts: &mut Parts,
+    revalidate: bool,
 ) -> Lookup<'a> {
     let behavior = ctx.behavior;
     if behavior.cache.is_disabled() || !cached_method(ctx, &parts.method) {
@@ -164,10 +167,26 @@ pub async fn lookup<'a>(
         })
     };
     let mut found = find(ctx);
-    if let Some(object) = &found {
-        if object.is_fresh() || object.may_serve_while_revalidating() {
-            // Inside `stale-while-revalidate` the stale copy is served; the next request after
-            // the window revalidates (no background fetch locally).
+    if let Some(object) = found.as_ref().filter(|_| !revalidate) {
+        if object.is_fresh() {
+            return Lookup::Hit(from_object(object, parts, true));
+        }
+        if object.may_serve_while_revalidating() {
+            // Inside `stale-while-revalidate` the stale copy is served at once and the first
+            // such request refreshes it in the background (Distribution::handle).
+            if object.start_refresh() {
+                // The refresh fetches the whole object, as a GET, whatever this viewer asked.
+                let mut refresh = parts.clone();
+                if refresh.method == Method::HEAD {
+                    refresh.method = Method::GET;
+                }
+                refresh.headers.remove(RANGE);
+                refresh.headers.remove(IF_RANGE);
+                ctx.refresh = Some(crate::context::Refresh {
+                    parts: refresh,
+                    origin_changes: Vec::new(),
+                });
+            }
             return Lookup::Hit(from_object(object, parts, true));
         }
     }

@@ -19,6 +19,17 @@ pub struct RequestCtx<'a> {
     pub behavior_index: usize,
     /// Time per phase and each function's ComputeUtilization.
     pub log: RequestLog,
+    /// A stale object served inside its `stale-while-revalidate` window: the request to
+    /// refresh it with once the viewer has its answer (cache_phase.rs).
+    pub refresh: Option<Refresh>,
+}
+
+/// A background revalidation: the request as it stood after viewer-request, and that
+/// function's origin changes.
+#[derive(Debug, Clone)]
+pub struct Refresh {
+    pub parts: http::request::Parts,
+    pub origin_changes: Vec<edgesim_functions::OriginChange>,
 }
 
 impl<'a> RequestCtx<'a> {
@@ -35,6 +46,7 @@ impl<'a> RequestCtx<'a> {
             behavior,
             behavior_index,
             log,
+            refresh: None,
         }
     }
 }

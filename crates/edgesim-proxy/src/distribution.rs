@@ -35,7 +35,7 @@ use crate::behavior::Behaviors;
 use crate::body::Body;
 use crate::cache::Cache;
 use crate::cache_phase::{self, Lookup, HIT};
-use crate::context::RequestCtx;
+use crate::context::{Refresh, RequestCtx};
 use crate::failure::failure_response;
 use crate::observe::{Phase, RequestLog};
 use crate::origin::{Failover, Origin, Origins};
@@ -55,6 +55,8 @@ pub struct Distribution {
     pub(crate) cache: Cache,
     /// Keys being fetched, for request collapsing.
     pub(crate) inflight: cache_phase::Inflight,
+    /// Itself, for background refreshes (`stale-while-revalidate`).
+    pub(crate) me: std::sync::Weak<Distribution>,
     /// `[[custom_error_responses]]`.
     pub(crate) custom_errors: Vec<CustomErrorResponse>,
     /// The listen address from the config.
@@ -134,7 +136,36 @@ impl Distribution {
             &x_cache,
             &ctx.request_id,
         );
+        if let Some(refresh) = ctx.refresh.take() {
+            self.refresh_in_background(ctx.behavior_index, ctx.viewer_ip.clone(), refresh);
+        }
         response
+    }
+
+    /// `stale-while-revalidate`: the stale copy went to the viewer; this fetches the object
+    /// again (origin-request, the origin, origin-response, store) on its own task, with the
+    /// stale copy's validators, so a 304 just refreshes it (docs/cloudfront/
+    /// cache-and-origin.md, "TTLs").
+    fn refresh_in_background(&self, index: usize, viewer_ip: String, refresh: Refresh) {
+        let Some(me) = self.me.upgrade() else {
+            return;
+        };
+        tokio::spawn(async move {
+            let behavior = me.behaviors.at(index);
+            let mut ctx = RequestCtx::new(viewer_ip, index, behavior, RequestLog::new());
+            let outcome = me
+                .cache_or_origin(
+                    &mut ctx,
+                    refresh.parts,
+                    crate::body::empty(),
+                    &refresh.origin_changes,
+                    true,
+                )
+                .await;
+            if let Err(failure) = outcome {
+                tracing::debug!("stale-while-revalidate refresh failed: {failure:?}");
+            }
+        });
     }
 
     /// Viewer-request, cache and origin.
@@ -156,7 +187,7 @@ impl Distribution {
                     })
                 }
             };
-        self.cache_or_origin(ctx, parts, body, &origin_changes)
+        self.cache_or_origin(ctx, parts, body, &origin_changes, false)
             .await
     }
 
@@ -168,6 +199,7 @@ impl Distribution {
         mut parts: http::request::Parts,
         body: Body,
         origin_changes: &[OriginChange],
+        revalidate: bool,
     ) -> Result<Served, EdgeFailure> {
         let (origin, failover) = origin_request::select_origin(
             &self.origins,
@@ -182,17 +214,22 @@ impl Distribution {
             .is_some()
             .then(|| parts.clone());
 
-        let pending = match cache_phase::lookup(&self.cache, &self.inflight, ctx, &mut parts).await
-        {
-            Lookup::Hit(response) => {
-                return Ok(Served {
-                    response,
-                    x_cache: HIT.into(),
-                    request: for_viewer_response,
-                })
-            }
-            Lookup::Miss(pending) => pending,
-        };
+        let pending =
+            match cache_phase::lookup(&self.cache, &self.inflight, ctx, &mut parts, revalidate)
+                .await
+            {
+                Lookup::Hit(response) => {
+                    if let Some(refresh) = &mut ctx.refresh {
+                        refresh.origin_changes = origin_changes.to_vec();
+                    }
+                    return Ok(Served {
+                        response,
+                        x_cache: HIT.into(),
+                        request: for_viewer_response,
+                    });
+                }
+                Lookup::Miss(pending) => pending,
+            };
         let request = origin_request::build(&self.settings, ctx, parts, body);
         let response = match self.failover(ctx, request, origin, failover).await {
             Ok(response) => response,
@@ -303,7 +340,9 @@ impl Distribution {
             .body(crate::body::empty())
             .ok()?;
         let (parts, body) = request.into_parts();
-        let page = self.cache_or_origin(&mut page_ctx, parts, body, &[]).await;
+        let page = self
+            .cache_or_origin(&mut page_ctx, parts, body, &[], false)
+            .await;
         let mut response = match page {
             Ok(page) => page.response,
             Err(failure) => failure_response(&failure, &ctx.request_id),

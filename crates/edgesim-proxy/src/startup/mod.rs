@@ -156,7 +156,10 @@ impl Distribution {
             custom_errors.push(built);
         }
 
-        Ok(Arc::new(Distribution {
+        let viewer_idle_timeout =
+            origins::seconds(config, "viewer.idle_timeout", config.viewer.idle_timeout)?;
+        Ok(Arc::new_cyclic(|me| Distribution {
+            me: me.clone(),
             settings: Settings {
                 pop: config.pop.clone(),
                 distribution_id: config.distribution_id.clone(),
@@ -167,11 +170,7 @@ impl Distribution {
                 viewer_device: config.viewer.device.clone(),
                 viewer_headers,
                 max_object_bytes: config.cache_store.max_object_bytes,
-                viewer_idle_timeout: origins::seconds(
-                    config,
-                    "viewer.idle_timeout",
-                    config.viewer.idle_timeout,
-                )?,
+                viewer_idle_timeout,
                 validation: ValidationOptions::default(),
             },
             origins: Origins {
