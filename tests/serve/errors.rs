@@ -269,7 +269,7 @@ async fn other_4xx_statuses_are_never_cached() {
         &[],
     )
     .await;
-    for status in [401, 409, 410, 429] {
+    for status in [401, 409, 429] {
         let path = format!("/s/status={status};cc=max-age=60/x");
         twice(&edge, &path).await;
         assert_eq!(origin.count(&path), 2, "{status}");
@@ -429,4 +429,28 @@ async fn stale_while_revalidate_serves_the_stale_object_and_refreshes_it_in_the_
     assert_eq!(fresh.x_cache(), "Hit from cloudfront");
     assert_eq!(fresh.header("age"), Some("0"), "the refreshed copy");
     assert_eq!(origin.count(path), 2);
+}
+
+#[tokio::test]
+async fn no_store_keeps_a_404_414_or_501_out_of_the_cache_but_not_a_500() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(&origin, "cache_policy = \"CachingOptimized\"", ""),
+        &[],
+    )
+    .await;
+    for status in [404, 414, 501] {
+        for cc in ["no-store", "no-cache", "private"] {
+            let path = format!("/s/status={status};cc={cc}/x");
+            twice(&edge, &path).await;
+            assert_eq!(origin.count(&path), 2, "{status} {cc}");
+        }
+    }
+    let path = "/s/status=500;cc=no-store/x";
+    twice(&edge, path).await;
+    assert_eq!(
+        origin.count(path),
+        1,
+        "CloudFront ignores no-store on a 500"
+    );
 }

@@ -605,3 +605,63 @@ async fn the_origin_sees_cloudfronts_via_header() {
         .to_owned();
     assert!(via.ends_with(".cloudfront.net (CloudFront)"), "{via}");
 }
+
+#[tokio::test]
+async fn simultaneous_misses_are_not_collapsed_when_all_cookies_are_forwarded() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { min_ttl = 1, default_ttl = 86400, max_ttl = 31536000, cookies = \"all\" }",
+        ),
+        &[],
+    )
+    .await;
+    let addr = edge.server.local_addr();
+    let requests = (0..3).map(|_| {
+        tokio::spawn(crate::harness::request(
+            addr,
+            Request::get("/s/delay_ms=300;cc=max-age=60/nc")
+                .body(String::new())
+                .unwrap(),
+        ))
+    });
+    for r in requests.collect::<Vec<_>>() {
+        assert_eq!(r.await.unwrap().status, 200);
+    }
+    assert_eq!(origin.count("/s/"), 3);
+}
+
+#[tokio::test]
+async fn an_http_1_0_viewer_gets_the_whole_body_without_chunked_encoding() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingDisabled\""), &[]).await;
+    let mut stream = tokio::net::TcpStream::connect(edge.server.local_addr())
+        .await
+        .unwrap();
+    stream
+        .write_all(
+            b"GET /s/chunked=1;len=500/old HTTP/1.0\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let mut raw = Vec::new();
+    // HTTP/1.0 without keep-alive: CloudFront closes the connection after the answer.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut raw),
+    )
+    .await
+    .expect("the connection is closed")
+    .unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1."), "{text}");
+    assert!(text.contains(" 200 "), "{text}");
+    assert!(
+        !text.to_ascii_lowercase().contains("transfer-encoding"),
+        "{text}"
+    );
+    assert!(text.ends_with(&"a".repeat(500)), "{text}");
+    assert!(origin.last().1.get("accept-encoding").is_none());
+}

@@ -22,6 +22,9 @@ use crate::policy::CachePolicy;
 pub const ALWAYS_CACHED_ERRORS: [u16; 7] = [404, 414, 500, 501, 502, 503, 504];
 /// Error statuses CloudFront caches only when the origin sends `max-age` or `s-maxage`.
 pub const CACHED_WITH_MAX_AGE: [u16; 5] = [400, 403, 405, 412, 415];
+/// Errors that `Cache-Control: no-store`, `no-cache` or `private` keep out of the cache (410
+/// is in the page's list too, and is not cached anyway).
+pub const ERRORS_HONOURING_NO_STORE: [u16; 3] = [404, 414, 501];
 /// The error caching minimum TTL without a custom error response.
 pub const DEFAULT_ERROR_CACHING_MIN_TTL: Duration = Duration::from_secs(10);
 
@@ -114,6 +117,12 @@ pub fn freshness(
         .or_else(|| expires_in(headers, now));
     match status {
         416 | 304 | 206 => None,
+        // `no-store`, `no-cache` or `private` keeps these errors out of the cache; on every
+        // other error CloudFront ignores them (docs/cloudfront/cache-and-origin.md, "Error
+        // caching").
+        s if ERRORS_HONOURING_NO_STORE.contains(&s) && (d.no_store || d.no_cache || d.private) => {
+            None
+        }
         s if ALWAYS_CACHED_ERRORS.contains(&s) => {
             let ttl = header_ttl.map_or(error_min_ttl, |h| h.max(error_min_ttl));
             let ttl = ttl.min(policy.max_ttl.max(error_min_ttl));
@@ -247,6 +256,11 @@ mod tests {
         }
         assert_eq!(ttl(&p, 404, &[("cache-control", "max-age=60")]), Some(60));
         assert_eq!(ttl(&p, 503, &[("cache-control", "no-store")]), Some(10));
+        for s in ERRORS_HONOURING_NO_STORE {
+            for cc in ["no-store", "no-cache", "private"] {
+                assert_eq!(ttl(&p, s, &[("cache-control", cc)]), None, "{s} {cc}");
+            }
+        }
         for s in CACHED_WITH_MAX_AGE {
             assert_eq!(ttl(&p, s, &[]), None, "{s}");
             assert_eq!(
