@@ -284,3 +284,37 @@ async fn an_origin_that_compresses_itself_is_passed_through() {
     assert_eq!(headers.get("content-encoding").unwrap(), "gzip");
     assert_eq!(body.len(), 5000, "not compressed again");
 }
+
+#[tokio::test]
+async fn a_cache_policy_without_gzip_or_brotli_gets_no_edge_compression() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = \"CachingOptimizedForUncompressedObjects\"",
+        ),
+        &[],
+    )
+    .await;
+    let (_, headers, body) = get_raw(&edge, PAGE, Some("gzip, br"), Version::HTTP_11).await;
+    assert!(headers.get("content-encoding").is_none());
+    assert_eq!(body.len(), 5000);
+    assert!(origin.last().1.get("accept-encoding").is_none());
+}
+
+#[tokio::test]
+async fn legacy_cache_settings_compress_with_gzip_only() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache = { min_ttl = 0, default_ttl = 60, max_ttl = 600 }",
+        ),
+        &[],
+    )
+    .await;
+    let (_, headers, body) = get_raw(&edge, PAGE, Some("gzip, br"), Version::HTTP_11).await;
+    assert_eq!(headers.get("content-encoding").unwrap(), "gzip");
+    assert_eq!(gunzip(&body).len(), 5000);
+    assert_eq!(origin.last().1.get("accept-encoding").unwrap(), "gzip");
+}

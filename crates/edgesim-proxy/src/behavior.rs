@@ -48,7 +48,6 @@ impl Behavior {
         Forwarding {
             cache: &self.cache,
             origin: self.origin_request_policy.as_ref(),
-            compress: self.compress,
         }
     }
 }

@@ -45,14 +45,14 @@ const ALWAYS_FORWARDED: [&str; 18] = [
 pub struct Forwarding<'a> {
     pub cache: &'a CachePolicy,
     pub origin: Option<&'a OriginRequestPolicy>,
-    /// The behavior's `compress` setting: gzip is then normalised even if the policy does not
-    /// enable it (CloudFront compresses with gzip when only `Compress` is on).
-    pub compress: bool,
 }
 
 impl Forwarding<'_> {
+    /// Only `EnableAcceptEncodingGzip`/`Brotli` normalise `Accept-Encoding`, not the
+    /// behavior's `compress` (the legacy `cache` table gets gzip from `compress` when it is
+    /// built, startup/behaviors.rs).
     fn gzip(&self) -> bool {
-        self.cache.gzip || self.compress
+        self.cache.gzip
     }
 
     fn normalises_encoding(&self) -> bool {
@@ -327,7 +327,6 @@ mod tests {
         let f = Forwarding {
             cache: &p,
             origin: None,
-            compress: false,
         };
         let k1 = f.key(0, "/p", None, &h(&[("X-A", "1"), ("x-b", "2")]));
         let k2 = f.key(0, "/p", None, &h(&[("x-b", "2"), ("x-a", "1")]));
@@ -342,7 +341,6 @@ mod tests {
         let f = Forwarding {
             cache: &p,
             origin: None,
-            compress: false,
         };
         let none = HeaderMap::new();
         assert_ne!(
@@ -357,7 +355,6 @@ mod tests {
         let f = Forwarding {
             cache: &p,
             origin: None,
-            compress: false,
         };
         assert_eq!(
             f.key(0, "/", Some("a=1&utm=x"), &none),
@@ -371,7 +368,6 @@ mod tests {
         let f = Forwarding {
             cache: &p,
             origin: None,
-            compress: false,
         };
         let enc = |v: &str| f.encoding(&h(&[("accept-encoding", v)]));
         assert_eq!(enc("gzip, deflate, br"), Some("br,gzip"));
@@ -383,7 +379,6 @@ mod tests {
         let f = Forwarding {
             cache: &un,
             origin: None,
-            compress: false,
         };
         assert_eq!(f.encoding(&h(&[("accept-encoding", "gzip")])), None);
     }
@@ -399,7 +394,6 @@ mod tests {
         let f = Forwarding {
             cache: &p,
             origin: Some(&orp),
-            compress: false,
         };
         let mut headers = h(&[
             ("x-key", "1"),
@@ -424,7 +418,6 @@ mod tests {
         let f = Forwarding {
             cache: &p,
             origin: None,
-            compress: false,
         };
         let mut headers = h(&[("user-agent", "curl"), ("authorization", "x")]);
         f.origin_headers(&Method::POST, &mut headers, false);
@@ -438,7 +431,6 @@ mod tests {
         let f = Forwarding {
             cache: &p,
             origin: None,
-            compress: false,
         };
         let mut headers = h(&[
             ("set-cookie", "a=1"),

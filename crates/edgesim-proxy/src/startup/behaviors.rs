@@ -79,12 +79,15 @@ pub(crate) fn build_behavior(
             policy_config::cache_policy(p).map_err(|m| policy_error("cache_policy", m))?,
             crate::ttl::DEFAULT_ERROR_CACHING_MIN_TTL,
         ),
-        (None, given) => (
-            policy_config::legacy_cache_policy(&b.cache).map_err(|m| {
+        (None, given) => {
+            let mut policy = policy_config::legacy_cache_policy(&b.cache).map_err(|m| {
                 config.error_at(given.then(|| b.cache.span()), &format!("{field}.cache"), &m)
-            })?,
-            std::time::Duration::from_secs(b.cache.error_ttl),
-        ),
+            })?;
+            // Legacy cache settings compress with gzip only, when `Compress` is on (Brotli
+            // needs a cache policy: docs/cloudfront/cache-and-origin.md, "Compression").
+            policy.gzip = b.compress && !policy.is_disabled();
+            (policy, std::time::Duration::from_secs(b.cache.error_ttl))
+        }
     };
     let origin_request_policy = b
         .origin_request_policy
