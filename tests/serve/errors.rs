@@ -396,6 +396,17 @@ async fn the_spa_sample_answers_deep_links_with_index_html() {
     let asset = get("/assets/app.js").await;
     assert_eq!(asset.status, 200);
     assert_ne!(asset.body, index);
+    // The page is fetched with the viewer's Accept-Encoding: compressed like any object.
+    let gzip = crate::harness::request(
+        server.local_addr(),
+        http::Request::get("/another/deep/link")
+            .header("accept-encoding", "gzip")
+            .body(String::new())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gzip.status, 200);
+    assert_eq!(gzip.header("content-encoding"), Some("gzip"));
     server.shutdown().await;
 }
 
@@ -453,4 +464,44 @@ async fn no_store_keeps_a_404_414_or_501_out_of_the_cache_but_not_a_500() {
         1,
         "CloudFront ignores no-store on a 500"
     );
+}
+
+#[tokio::test]
+async fn a_custom_error_page_that_cannot_be_fetched_gives_the_viewer_the_page_fetchs_status() {
+    let origin = Scripted::start().await;
+    let text = format!(
+        "{}[[origins]]\nid = \"pages\"\nmock = {{ root = \"pages\" }}\n\
+        [[custom_error_responses]]\nerror_code = 500\nresponse_page_path = \"/errors/missing.html\"\nresponse_code = 200\n\
+        [default_behavior]\norigin = \"o\"\n\
+        [[behaviors]]\npath_pattern = \"/errors/*\"\norigin = \"pages\"\n",
+        origin.origin("o")
+    );
+    let edge = Edge::start(&text, &[("pages/errors/other.html", "x")]).await;
+    let reply = edge.get("/s/status=500/broken").await;
+    assert_eq!(
+        reply.status, 404,
+        "the status of the failed page fetch, not 200"
+    );
+}
+
+#[tokio::test]
+async fn a_cached_error_keeps_getting_the_custom_error_page() {
+    let origin = Scripted::start().await;
+    let pages = Scripted::start().await;
+    let text = format!(
+        "{}{}[[custom_error_responses]]\nerror_code = 404\nresponse_page_path = \"/errors/s/cc=max-age=60/404.html\"\nresponse_code = 200\n\
+        [default_behavior]\norigin = \"o\"\ncache_policy = \"CachingOptimized\"\n\
+        [[behaviors]]\npath_pattern = \"/errors/*\"\norigin = \"pages\"\n",
+        origin.origin("o"),
+        pages.origin("pages")
+    );
+    let edge = Edge::start(&text, &[]).await;
+    for _ in 0..2 {
+        let reply = edge.get("/s/status=404/gone").await;
+        assert_eq!(reply.status, 200);
+        assert!(reply.body.contains("404.html"), "{}", reply.body);
+        assert_eq!(reply.x_cache(), "Error from cloudfront");
+    }
+    assert_eq!(origin.count("/s/"), 1, "the 404 is cached");
+    assert_eq!(pages.count("/errors/"), 1, "so is the page");
 }

@@ -94,10 +94,19 @@ impl Distribution {
                 cors_request.insert(name, v.clone());
             }
         }
+        // A custom error page is fetched with the viewer's Accept-Encoding, so it is
+        // compressed (and cached) like any object for this viewer.
+        let mut page_headers = http::HeaderMap::new();
+        if let Some(v) = parts.headers.get(http::header::ACCEPT_ENCODING) {
+            page_headers.insert(http::header::ACCEPT_ENCODING, v.clone());
+        }
+        let page_version = parts.version;
 
         let outcome = match received {
             Ok(()) => match self.serve(&mut ctx, parts, body).await {
-                Ok(served) => Ok(self.custom_error(&mut ctx, served).await),
+                Ok(served) => Ok(self
+                    .custom_error(&mut ctx, served, &page_headers, page_version)
+                    .await),
                 // An origin that cannot be reached (502, 504) gets the custom error page too:
                 // the usual maintenance page (docs/cloudfront/cache-and-origin.md, "Custom
                 // error responses").
@@ -105,7 +114,10 @@ impl Distribution {
                     failure @ (EdgeFailure::OriginDns
                     | EdgeFailure::OriginUnreachable
                     | EdgeFailure::OriginTimeout),
-                ) => match self.error_page(&mut ctx, failure.status()).await {
+                ) => match self
+                    .error_page(&mut ctx, failure.status(), &page_headers, page_version)
+                    .await
+                {
                     Some(response) => Ok(Served {
                         response,
                         x_cache: ERROR.into(),
@@ -309,14 +321,20 @@ impl Distribution {
     /// A custom error response for an error the origin (or the cache) answered: the page is
     /// fetched through the behavior that matches its path, and sent with the configured
     /// status. Viewer-response does not run on it.
-    async fn custom_error(&self, ctx: &mut RequestCtx<'_>, served: Served) -> Served {
+    async fn custom_error(
+        &self,
+        ctx: &mut RequestCtx<'_>,
+        served: Served,
+        headers: &http::HeaderMap,
+        version: http::Version,
+    ) -> Served {
         let status = served.response.status().as_u16();
         let generated = served.x_cache == X_CACHE_FUNCTION_GENERATED
             || served.x_cache == X_CACHE_LAMBDA_GENERATED;
         if generated {
             return served;
         }
-        match self.error_page(ctx, status).await {
+        match self.error_page(ctx, status, headers, version).await {
             Some(response) => Served {
                 response,
                 x_cache: ERROR.into(),
@@ -329,7 +347,14 @@ impl Distribution {
     /// The custom error page for `status`, or `None` when none is configured: fetched
     /// through the behavior that matches its path (without viewer-request), sent with the
     /// configured response code, or with the page fetch's own status when that failed.
-    async fn error_page(&self, ctx: &mut RequestCtx<'_>, status: u16) -> Option<Response<Body>> {
+    /// `headers` and `version`: what of the viewer's request the page fetch keeps.
+    async fn error_page(
+        &self,
+        ctx: &mut RequestCtx<'_>,
+        status: u16,
+        headers: &http::HeaderMap,
+        version: http::Version,
+    ) -> Option<Response<Body>> {
         let custom = self.custom_errors.iter().find(|c| c.error_code == status)?;
         let page_path = custom.page_path.as_ref()?;
         let (index, behavior) = self.behaviors.select(page_path);
@@ -339,7 +364,9 @@ impl Distribution {
         let request = Request::get(page_path.as_str())
             .body(crate::body::empty())
             .ok()?;
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
+        parts.headers = headers.clone();
+        parts.version = version;
         let page = self
             .cache_or_origin(&mut page_ctx, parts, body, &[], false)
             .await;
