@@ -48,7 +48,8 @@ const REMOVED: [&str; 13] = [
 /// The origin for this request after the functions' origin changes, applied in call order,
 /// with the origin group's failover when there is one: the behavior's group, or one made by
 /// `createRequestOriginGroup`. `selectRequestOriginById` leaves the group; with
-/// `updateRequestOrigin` only the primary changes (cloudfront-functions.md §5.3).
+/// `updateRequestOrigin` only the primary changes (docs/cloudfront/cache-and-origin.md,
+/// "Origins chosen by functions").
 pub fn select_origin<'a>(
     origins: &'a Origins,
     behavior_origin: usize,
@@ -144,8 +145,9 @@ fn origin_group<'a>(
     ))
 }
 
-/// `updateRequestOrigin(params)`: properties left out are inherited (cloudfront-functions.md
-/// §8.2). Locally every origin is plain HTTP; `protocol: "https"` is sent over http.
+/// `updateRequestOrigin(params)`: properties left out are inherited (docs/cloudfront/
+/// cache-and-origin.md, "Origins chosen by functions"). Locally every origin is plain HTTP;
+/// `protocol: "https"` is sent over http.
 fn update_origin(
     dynamic_client: &HttpClient,
     base: &Origin,
