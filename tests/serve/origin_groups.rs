@@ -296,3 +296,25 @@ async fn the_secondary_answers_a_failed_primary_after_every_connection_attempt()
     assert_eq!(reply.status, 200);
     assert_eq!(b.count("/s/"), 1);
 }
+
+#[tokio::test]
+async fn a_get_that_times_out_is_tried_again_up_to_the_connection_attempts_and_a_post_is_not() {
+    let a = Scripted::start().await;
+    let text = format!(
+        "{}read_timeout = 0.3\nconnection_attempts = 2\n[default_behavior]\norigin = \"a\"\ncache_policy = \"CachingDisabled\"\n{ALL}\n",
+        a.origin("a")
+    );
+    let edge = Edge::start(&text, &[]).await;
+    let get = edge.get("/s/delay_ms=1000/get").await;
+    assert_eq!(get.status, 504);
+    assert_eq!(a.count("/s/delay_ms=1000/get"), 2);
+    let post = edge
+        .send_body(
+            Request::post("/s/delay_ms=1000/post")
+                .body("x".to_owned())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(post.status, 504);
+    assert_eq!(a.count("/s/delay_ms=1000/post"), 1, "never retried");
+}
