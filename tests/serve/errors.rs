@@ -505,3 +505,80 @@ async fn a_cached_error_keeps_getting_the_custom_error_page() {
     assert_eq!(origin.count("/s/"), 1, "the 404 is cached");
     assert_eq!(pages.count("/errors/"), 1, "so is the page");
 }
+
+/// An origin on a raw socket that answers every request with `head` and `body`, then closes
+/// the connection. Returns its port and a connection counter.
+async fn raw_origin(
+    head: &'static str,
+    body: &'static [u8],
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await;
+            let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.write_all(body).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    (port, count)
+}
+
+/// A GET on a raw socket, read until the edge closes or 3 s pass (the answer may be cut).
+async fn raw_get(edge: &Edge, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(edge.server.local_addr())
+        .await
+        .unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        stream.read_to_end(&mut raw),
+    )
+    .await;
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+#[tokio::test]
+async fn an_object_shorter_than_its_content_length_is_not_cached() {
+    let (port, connections) = raw_origin(
+        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nCache-Control: max-age=60\r\n\r\n",
+        &[b'a'; 50],
+    )
+    .await;
+    let text = format!(
+        "[[origins]]\nid = \"o\"\nurl = \"http://127.0.0.1:{port}\"\nconnection_attempts = 1\n\
+        [default_behavior]\norigin = \"o\"\ncache_policy = \"CachingOptimized\"\n"
+    );
+    let edge = Edge::start(&text, &[]).await;
+    raw_get(&edge, "/cut").await;
+    raw_get(&edge, "/cut").await;
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_object_without_content_length_is_cached_as_received() {
+    let (port, connections) = raw_origin(
+        "HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nConnection: close\r\n\r\n",
+        &[b'a'; 50],
+    )
+    .await;
+    let text = format!(
+        "[[origins]]\nid = \"o\"\nurl = \"http://127.0.0.1:{port}\"\n\
+        [default_behavior]\norigin = \"o\"\ncache_policy = \"CachingOptimized\"\n"
+    );
+    let edge = Edge::start(&text, &[]).await;
+    raw_get(&edge, "/open").await;
+    let second = raw_get(&edge, "/open").await;
+    assert!(second.contains("Hit from cloudfront"), "{second}");
+    assert!(second.ends_with(&"a".repeat(50)), "{second}");
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
