@@ -582,3 +582,34 @@ async fn an_object_without_content_length_is_cached_as_received() {
     assert!(second.ends_with(&"a".repeat(50)), "{second}");
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn custom_error_responses_cloudfront_refuses_are_config_errors() {
+    let origin = Scripted::start().await;
+    for (extra, expected) in [
+        (
+            "[[custom_error_responses]]\nerror_code = 401\nresponse_page_path = \"/e.html\"\n",
+            "error_code 401",
+        ),
+        (
+            "[[custom_error_responses]]\nerror_code = 404\nresponse_code = 200\n",
+            "response_page_path",
+        ),
+        (
+            "[[custom_error_responses]]\nerror_code = 404\nresponse_page_path = \"/e.html\"\nresponse_code = 302\n",
+            "response_code 302",
+        ),
+        (
+            "[[custom_error_responses]]\nerror_code = 404\nresponse_page_path = \"e.html\"\n",
+            "must start with '/'",
+        ),
+    ] {
+        let err = Edge::try_start(&config(&origin, "", extra), &[])
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("accepted: {extra}"))
+            .to_string();
+        assert!(err.contains("custom_error_responses"), "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
+}
