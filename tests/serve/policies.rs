@@ -665,3 +665,39 @@ async fn an_http_1_0_viewer_gets_the_whole_body_without_chunked_encoding() {
     assert!(text.ends_with(&"a".repeat(500)), "{text}");
     assert!(origin.last().1.get("accept-encoding").is_none());
 }
+
+#[tokio::test]
+async fn a_viewers_cache_control_no_cache_does_not_bypass_the_cache() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    edge.get("/s/cc=max-age=60/reload").await;
+    let reload = edge
+        .get_with(
+            "/s/cc=max-age=60/reload",
+            &[("cache-control", "no-cache"), ("pragma", "no-cache")],
+        )
+        .await;
+    assert_eq!(reload.x_cache(), "Hit from cloudfront");
+    assert_eq!(origin.count("/s/"), 1);
+}
+
+#[tokio::test]
+async fn max_age_zero_is_cached_for_the_min_ttl_and_not_at_all_with_min_ttl_zero() {
+    let origin = Scripted::start().await;
+    let min_one = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    let path = "/s/cc=max-age=0/zero";
+    min_one.get(path).await;
+    assert_eq!(min_one.get(path).await.x_cache(), "Hit from cloudfront");
+    let min_zero = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { min_ttl = 0, default_ttl = 86400, max_ttl = 31536000 }",
+        ),
+        &[],
+    )
+    .await;
+    let path = "/s/cc=max-age=0/zero0";
+    min_zero.get(path).await;
+    assert_eq!(min_zero.get(path).await.x_cache(), "Miss from cloudfront");
+    assert_eq!(origin.count(path), 2);
+}
