@@ -82,3 +82,42 @@ async fn a_server_timing_policy_adds_cloudfronts_metrics() {
     assert_eq!(reply.header("x-env"), Some("dev"));
     assert!(reply.header("x-drop").is_none());
 }
+
+#[tokio::test]
+async fn cors_headers_go_only_to_an_allowed_origin_and_keep_the_origins_own_without_override() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "{ cors = { allow_origins = [\"https://app.example\"], allow_methods = [\"GET\"], allow_headers = [\"x-token\"], allow_credentials = true, origin_override = false } }",
+        ),
+        &[],
+    )
+    .await;
+    let allowed = edge
+        .get_with("/s/a", &[("origin", "https://app.example")])
+        .await;
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert_eq!(
+        allowed.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    let other = edge
+        .get_with("/s/b", &[("origin", "https://evil.example")])
+        .await;
+    assert!(other.header("access-control-allow-origin").is_none());
+    let own = edge
+        .get_with(
+            "/s/h=Access-Control-Allow-Origin:https:%2F%2Fown.example/c",
+            &[("origin", "https://app.example")],
+        )
+        .await;
+    assert_eq!(
+        own.header("access-control-allow-origin"),
+        Some("https://own.example"),
+        "without origin override the origin's header stays"
+    );
+}
