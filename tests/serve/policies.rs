@@ -604,6 +604,7 @@ async fn the_origin_sees_cloudfronts_via_header() {
         .unwrap()
         .to_owned();
     assert!(via.ends_with(".cloudfront.net (CloudFront)"), "{via}");
+    assert!(via.starts_with("1.1 "), "an HTTP/1.1 viewer: {via}");
 }
 
 #[tokio::test]

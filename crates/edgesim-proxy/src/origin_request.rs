@@ -489,7 +489,15 @@ pub fn build(
     if let Ok(v) = HeaderValue::from_str(&xff) {
         parts.headers.insert("x-forwarded-for", v);
     }
-    let hop = format!("2.0 {} (CloudFront)", settings.via_host);
+    // The hop names the protocol CloudFront received from the viewer (RFC 9110 §7.6.3):
+    // `2.0` for HTTP/2 viewers (as in AWS's sample events), `1.1` for HTTP/1.x ones
+    // (docs/cloudfront/cache-and-origin.md, "What reaches the origin").
+    let received = if parts.version == http::Version::HTTP_2 {
+        "2.0"
+    } else {
+        "1.1"
+    };
+    let hop = format!("{received} {} (CloudFront)", settings.via_host);
     let via = match parts.headers.get(VIA).and_then(|v| v.to_str().ok()) {
         Some(existing) => format!("{existing}, {hop}"),
         None => hop,
