@@ -702,3 +702,34 @@ async fn max_age_zero_is_cached_for_the_min_ttl_and_not_at_all_with_min_ttl_zero
     assert_eq!(min_zero.get(path).await.x_cache(), "Miss from cloudfront");
     assert_eq!(origin.count(path), 2);
 }
+
+#[tokio::test]
+async fn head_responses_are_cached_and_a_head_is_answered_from_a_cached_get() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(&config(&origin, "cache_policy = \"CachingOptimized\""), &[]).await;
+    let head = || Request::head("/s/len=300/h").body(()).unwrap();
+    let first = edge.send(head()).await;
+    assert_eq!(first.header("content-length"), Some("300"));
+    let again = edge.send(head()).await;
+    assert_eq!(again.x_cache(), "Hit from cloudfront");
+    assert_eq!(again.header("content-length"), Some("300"));
+    assert_eq!(origin.count("/s/"), 1, "the HEAD answer is cached");
+    // A GET is not answered from a HEAD answer; once it is cached, HEADs use it too.
+    let get = edge.get("/s/len=300/h").await;
+    assert_eq!(
+        (get.x_cache(), get.body.len()),
+        ("Miss from cloudfront", 300)
+    );
+    let head_after = edge
+        .send(Request::head("/s/len=300/h2").body(()).unwrap())
+        .await;
+    assert_eq!(head_after.status, 200);
+    edge.get("/s/len=300/g").await;
+    assert_eq!(
+        edge.send(Request::head("/s/len=300/g").body(()).unwrap())
+            .await
+            .x_cache(),
+        "Hit from cloudfront"
+    );
+    assert_eq!(origin.count("/s/len=300/g"), 1);
+}

@@ -156,14 +156,21 @@ pub async fn lookup<'a>(
     // than a new Brotli one.
     let gzip_key =
         (encoding == Some("br,gzip")).then(|| make_key(behavior, index, parts, Some("gzip")));
+    // A HEAD is answered from the GET object of its key, else from a stored HEAD answer
+    // (CloudFront caches GET and HEAD responses; the HEAD goes to the origin as HEAD).
+    let is_head = parts.method == Method::HEAD;
+    let head_key = format!("HEAD {key}");
     let find = |ctx: &mut RequestCtx<'_>| {
         ctx.log.time(Phase::Cache, || {
-            cache.get(&key).or_else(|| {
-                gzip_key
-                    .as_ref()
-                    .and_then(|k| cache.get(k))
-                    .filter(|o| o.is_fresh())
-            })
+            cache
+                .get(&key)
+                .or_else(|| {
+                    gzip_key
+                        .as_ref()
+                        .and_then(|k| cache.get(k))
+                        .filter(|o| o.is_fresh())
+                })
+                .or_else(|| if is_head { cache.get(&head_key) } else { None })
         })
     };
     let mut found = find(ctx);
@@ -228,14 +235,17 @@ pub async fn lookup<'a>(
             }
         }
     }
+    // A HEAD answer has no body to compress (its Content-Length is the object's).
     let coding = behavior
         .compress
         .then(|| Coding::from_normalised(encoding))
-        .flatten();
+        .flatten()
+        .filter(|_| !is_head);
+    let key = if is_head { head_key } else { key };
     Lookup::Miss(Some(Pending {
         key,
         stale,
-        storable: (parts.method == Method::GET || parts.method == Method::OPTIONS) && !ranged,
+        storable: [Method::GET, Method::HEAD, Method::OPTIONS].contains(&parts.method) && !ranged,
         viewer,
         coding,
         _leader: leader,
@@ -357,9 +367,14 @@ pub async fn store(
         return (Response::from_parts(head, body), MISS);
     };
     let started = Instant::now();
-    let bytes = match origin_response::buffer(&head, body, max_object_bytes).await {
-        Ok(bytes) => bytes,
-        Err(stream) => return (Response::from_parts(head, stream), MISS),
+    // A HEAD answer has no body; its Content-Length is the object's and is kept.
+    let bytes = if pending.viewer.method == Method::HEAD {
+        bytes::Bytes::new()
+    } else {
+        match origin_response::buffer(&head, body, max_object_bytes).await {
+            Ok(bytes) => bytes,
+            Err(stream) => return (Response::from_parts(head, stream), MISS),
+        }
     };
     let mut headers = head.headers;
     let mut bytes = bytes;
