@@ -733,3 +733,27 @@ async fn head_responses_are_cached_and_a_head_is_answered_from_a_cached_get() {
     );
     assert_eq!(origin.count("/s/len=300/g"), 1);
 }
+
+#[tokio::test]
+async fn no_cache_set_cookie_keeps_set_cookie_out_of_the_cached_copy() {
+    let origin = Scripted::start().await;
+    let edge = Edge::start(
+        &config(
+            &origin,
+            "cache_policy = { min_ttl = 0, default_ttl = 86400, max_ttl = 31536000, cookies = [\"session\"] }",
+        ),
+        &[],
+    )
+    .await;
+    let path = "/s/cc=max-age=60,%20no-cache=%22Set-Cookie%22;h=Set-Cookie:session=new/sc";
+    let first = edge.get_with(path, &[("cookie", "session=1")]).await;
+    assert_eq!(first.header("set-cookie"), Some("session=new"));
+    let hit = edge.get_with(path, &[("cookie", "session=1")]).await;
+    assert_eq!(hit.x_cache(), "Hit from cloudfront", "the object is cached");
+    assert!(hit.header("set-cookie").is_none(), "without its Set-Cookie");
+    // Without the directive, Set-Cookie is cached with the object (cookies are forwarded).
+    let plain = "/s/cc=max-age=60;h=Set-Cookie:session=kept/sc2";
+    edge.get_with(plain, &[("cookie", "session=1")]).await;
+    let hit = edge.get_with(plain, &[("cookie", "session=1")]).await;
+    assert_eq!(hit.header("set-cookie"), Some("session=kept"));
+}

@@ -387,13 +387,27 @@ pub async fn store(
             bytes = encoded.into();
         }
     }
+    // `no-cache="Set-Cookie"`: this viewer gets the header, the cached copy does not.
+    let mut withheld = Vec::new();
+    for name in ttl::uncached_fields(&headers) {
+        if let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) {
+            for value in headers.get_all(&name) {
+                withheld.push((name.clone(), value.clone()));
+            }
+            headers.remove(&name);
+        }
+    }
     let mut object = CachedObject::new(head.status, headers, bytes, fresh.ttl);
     object.stale_while_revalidate = fresh.stale_while_revalidate;
     object.stale_if_error = fresh.stale_if_error;
     let object = Arc::new(object);
     cache.put(pending.key.clone(), object.clone());
     ctx.log.add(Phase::Cache, started.elapsed());
-    (from_object(&object, &pending.viewer, false), MISS)
+    let mut response = from_object(&object, &pending.viewer, false);
+    for (name, value) in withheld {
+        response.headers_mut().append(name, value);
+    }
+    (response, MISS)
 }
 
 /// A response from a cached (or just stored) object, answering the viewer's conditional and

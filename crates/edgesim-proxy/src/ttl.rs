@@ -50,6 +50,38 @@ pub struct Directives {
     pub stale_if_error: Option<u64>,
 }
 
+/// The header names a response keeps out of the cache with `no-cache="A, B"` or
+/// `private="A"` (lower case): the viewer that caused the fetch gets them, cached copies do
+/// not (docs/cloudfront/cache-and-origin.md, "Toward the viewer": `no-cache="Set-Cookie"`).
+pub fn uncached_fields(headers: &HeaderMap) -> Vec<String> {
+    let mut names = Vec::new();
+    for value in headers.get_all(CACHE_CONTROL).iter() {
+        let Ok(text) = value.to_str() else { continue };
+        let mut rest = text;
+        while let Some(at) = rest.find('"') {
+            let before = rest[..at].trim_end();
+            let after = &rest[at + 1..];
+            let Some(end) = after.find('"') else { break };
+            let directive = before.strip_suffix('=').map(|d| {
+                d.rsplit([',', ' '])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase()
+            });
+            if matches!(directive.as_deref(), Some("no-cache" | "private")) {
+                names.extend(
+                    after[..end]
+                        .split(',')
+                        .map(|n| n.trim().to_ascii_lowercase())
+                        .filter(|n| !n.is_empty()),
+                );
+            }
+            rest = &after[end + 1..];
+        }
+    }
+    names
+}
+
 impl Directives {
     pub fn parse(headers: &HeaderMap) -> Directives {
         let mut d = Directives::default();
@@ -272,6 +304,17 @@ mod tests {
         assert_eq!(ttl(&p, 416, &[("cache-control", "max-age=30")]), None);
         assert_eq!(ttl(&p, 401, &[("cache-control", "max-age=30")]), None);
         assert_eq!(ttl(&policy(0, 0, 0), 404, &[]), None, "CachingDisabled");
+    }
+
+    #[test]
+    fn field_names_in_no_cache_and_private_are_found() {
+        let h = h(&[(
+            "cache-control",
+            "max-age=60, no-cache=\"Set-Cookie, X-A\", private=\"x-b\"",
+        )]);
+        assert_eq!(uncached_fields(&h), ["set-cookie", "x-a", "x-b"]);
+        assert_eq!(Directives::parse(&h).max_age, Some(60));
+        assert!(!Directives::parse(&h).no_cache);
     }
 
     #[test]
