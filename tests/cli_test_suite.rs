@@ -103,7 +103,7 @@ fn http_cases_run_through_the_demo_distribution_in_process_and_on_a_socket() {
         repo().join("edge-samples/http-cases").to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("4 passed, 0 failed"), "{out}");
+    assert!(out.contains("5 passed, 0 failed"), "{out}");
 }
 
 #[test]
