@@ -2,7 +2,7 @@
 //!
 //! CloudFront matches the request path (no query string) against each behavior's pattern in
 //! order; the first match wins, else the default behavior (`*`). The behavior is chosen from
-//! the ORIGINAL request, before any function runs (lambda-edge.md §1).
+//! the ORIGINAL request, before any function runs (docs/cloudfront/pipeline.md, "Phases").
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! A distribution ready to serve, and [`Distribution::handle`]: one viewer request through
-//! CloudFront's phases, each in its own module (lambda-edge.md §1):
+//! CloudFront's phases, each in its own module (docs/cloudfront/pipeline.md, "Phases"):
 //!
 //! ```text
 //! viewer ─► behavior (ORIGINAL path) ─► viewer_request ──response──► viewer (never cached)

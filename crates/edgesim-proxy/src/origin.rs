@@ -26,7 +26,8 @@ pub fn http_client(connect_timeout: Duration) -> HttpClient {
     Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(Duration::from_secs(5))
-        // CloudFront writes header names title-cased on the wire (cloudfront-functions.md §3.6).
+        // CloudFront writes header names title-cased on the wire
+        // (docs/cloudfront/pipeline.md, "On the wire").
         .http1_title_case_headers(true)
         .build(connector)
 }

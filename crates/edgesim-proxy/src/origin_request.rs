@@ -1,8 +1,8 @@
 //! The origin-request phase, on a cache miss: which origin the request goes to (the
 //! behavior's, unless a CloudFront Function called `selectRequestOriginById` /
 //! `updateRequestOrigin`), the headers CloudFront adds and removes on the way
-//! (lambda-edge.md §10), then the behavior's origin-request Lambda@Edge function, which may
-//! change the request and its origin or answer itself.
+//! (docs/cloudfront/pipeline.md, "On the wire"), then the behavior's origin-request
+//! Lambda@Edge function, which may change the request and its origin or answer itself.
 
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -325,8 +325,8 @@ async fn run_lambda<'a>(
     origin: Cow<'a, Origin>,
 ) -> Result<Outcome<'a>, EdgeFailure> {
     let (mut parts, body) = request.into_parts();
-    // CloudFront sets Host to the origin's domain (lambda-edge.md §10): that is what the
-    // function sees, and what it may change.
+    // CloudFront sets Host to the origin's domain (docs/cloudfront/pipeline.md, "On the
+    // wire"): that is what the function sees, and what it may change.
     if let OriginKind::Http(target) = &origin.kind {
         if let Ok(host) = HeaderValue::from_str(&target.host) {
             parts.headers.insert(HOST, host);

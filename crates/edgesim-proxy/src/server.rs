@@ -105,7 +105,7 @@ where
     let task = tokio::spawn(async move {
         let graceful = GracefulShutdown::new();
         let mut builder = http1::Builder::new();
-        // CloudFront sends header names title-cased (cloudfront-functions.md §3.6).
+        // CloudFront sends header names title-cased (docs/cloudfront/pipeline.md, "On the wire").
         builder.keep_alive(true).title_case_headers(true);
         // A viewer that does not finish its request head in time, or leaves a kept-alive
         // connection idle that long, is disconnected (hyper's header-read timer runs from

@@ -2,7 +2,7 @@
 //! or Lambda@Edge) sees the response head about to leave (from cache or origin, never its
 //! body) and may change status, headers and body. CloudFront skips it when the origin
 //! answered with a status >= 400, for its own error pages, and after a viewer-request
-//! generated response (cloudfront-functions.md §1).
+//! generated response (docs/cloudfront/pipeline.md, "Phases").
 
 use std::time::Instant;
 
@@ -87,7 +87,7 @@ async fn run_function(
         &ctx.viewer_ip,
         &event_ctx,
     ));
-    // Viewer-response functions have no edge location (cloudfront-functions.md §8.1).
+    // Viewer-response functions have no edge location (docs/cloudfront/pipeline.md, "Phases").
     let input = InvokeInput {
         raw_query: request.uri.query().map(str::to_owned),
         ..InvokeInput::default()

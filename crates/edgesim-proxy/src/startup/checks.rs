@@ -1,6 +1,6 @@
 //! The checks CloudFront makes when a distribution is deployed, on the config as written:
 //! which kind of function may sit on which event, and each association's settings
-//! (lambda-edge.md §9).
+//! (docs/cloudfront/pipeline.md, "Associations").
 
 use std::time::Duration;
 
@@ -103,8 +103,8 @@ pub fn any_lambda(config: &Config) -> bool {
 }
 
 /// The checks CloudFront makes at deploy time: CloudFront Functions only on viewer events,
-/// never mixed with Lambda@Edge on the viewer events of one behavior (lambda-edge.md §9), and
-/// each association's settings.
+/// never mixed with Lambda@Edge on the viewer events of one behavior
+/// (docs/cloudfront/pipeline.md, "Associations"), and each association's settings.
 fn check_associations(config: &Config) -> Result<(), ProxyError> {
     for (field, b) in behaviors(config) {
         let mut viewer_cff = None;
