@@ -1,5 +1,6 @@
 //! The `edgesim` command line.
 
+mod bench;
 mod generate_event;
 mod import;
 mod invoke;
@@ -31,6 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     TestFunction(test_function::Args),
+    Bench(bench::Args),
     /// Serve a CloudFront distribution locally (reverse proxy with functions and cache).
     Serve(serve::Args),
     Invoke(invoke::Args),
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::TestFunction(args) => test_function::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Invoke(args) => invoke::run(args),
         Command::GenerateEvent(args) => generate_event::run(args),

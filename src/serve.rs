@@ -47,6 +47,11 @@ pub struct Args {
     /// Log only warnings and errors (no line per request).
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
+    /// Never throttle CloudFront Functions. By default a function whose predicted
+    /// ComputeUtilization keeps reaching 100 (half of its last 20–100 runs within 10 s) answers
+    /// 503 FunctionThrottledError for 5 s, as CloudFront throttles; tune it in [throttle].
+    #[arg(long)]
+    no_throttle: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -107,6 +112,9 @@ fn load_config(args: &Args) -> Result<Config> {
     };
     if let Some(listen) = &args.listen {
         config.listen = listen.clone();
+    }
+    if args.no_throttle {
+        config.throttle.enabled = false;
     }
     Ok(config)
 }

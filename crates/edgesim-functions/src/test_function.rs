@@ -117,7 +117,7 @@ fn error_message(error: &FunctionError) -> String {
 }
 
 /// `rawQueryString()` in test mode: the event's query map serialised back, `None` when empty.
-fn raw_query(event: &Value) -> Option<String> {
+pub fn raw_query(event: &Value) -> Option<String> {
     match event.pointer("/request/querystring")? {
         Value::String(s) => Some(s.clone()),
         Value::Object(map) if map.is_empty() => None,

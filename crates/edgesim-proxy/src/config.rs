@@ -43,6 +43,9 @@ pub struct Config {
     /// Limits of the local cache store.
     #[serde(default)]
     pub cache_store: CacheStoreConfig,
+    /// When CloudFront Functions are throttled for continuously exceeding their budget.
+    #[serde(default)]
+    pub throttle: ThrottleConfig,
     #[serde(default)]
     pub origins: Vec<OriginConfig>,
     #[serde(default)]
@@ -123,6 +126,81 @@ impl Default for CacheStoreConfig {
             max_object_bytes: default_object_bytes(),
         }
     }
+}
+
+/// `[throttle]`: statistical throttling of CloudFront Functions (edgesim-functions
+/// throttle.rs; docs/compute-utilization.md). On by default; `serve --no-throttle` turns it off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// A run at or over this predicted ComputeUtilization is over the allowance (default 100).
+    #[serde(default = "default_over_utilization")]
+    pub over_utilization: u8,
+    /// Runs older than this leave the window (default 10000 ms).
+    #[serde(default = "default_window_ms")]
+    pub window_ms: u64,
+    /// At most this many recent runs are in the window (default 100).
+    #[serde(default = "default_window_runs")]
+    pub window_runs: usize,
+    /// No verdict before the window holds this many runs (default 20).
+    #[serde(default = "default_min_runs")]
+    pub min_runs: usize,
+    /// Throttle when this share of the window's runs were over (default 0.5).
+    #[serde(default = "default_over_share")]
+    pub over_share: f64,
+    /// How long a throttled function answers 503 FunctionThrottledError (default 5000 ms).
+    #[serde(default = "default_cooldown_ms")]
+    pub cooldown_ms: u64,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        ThrottleConfig {
+            enabled: true,
+            over_utilization: default_over_utilization(),
+            window_ms: default_window_ms(),
+            window_runs: default_window_runs(),
+            min_runs: default_min_runs(),
+            over_share: default_over_share(),
+            cooldown_ms: default_cooldown_ms(),
+        }
+    }
+}
+
+impl ThrottleConfig {
+    /// The policy every CloudFront Function of the distribution gets.
+    pub fn policy(&self) -> edgesim_functions::throttle::ThrottlePolicy {
+        edgesim_functions::throttle::ThrottlePolicy {
+            enabled: self.enabled,
+            over_utilization: self.over_utilization,
+            window: std::time::Duration::from_millis(self.window_ms),
+            window_runs: self.window_runs.max(1),
+            min_runs: self.min_runs.max(1),
+            over_share: self.over_share.clamp(0.0, 1.0),
+            cooldown: std::time::Duration::from_millis(self.cooldown_ms),
+        }
+    }
+}
+
+fn default_over_utilization() -> u8 {
+    100
+}
+fn default_window_ms() -> u64 {
+    10_000
+}
+fn default_window_runs() -> usize {
+    100
+}
+fn default_min_runs() -> usize {
+    20
+}
+fn default_over_share() -> f64 {
+    0.5
+}
+fn default_cooldown_ms() -> u64 {
+    5_000
 }
 
 /// `[[origins]]`: either an embedded mock origin or a real HTTP origin.

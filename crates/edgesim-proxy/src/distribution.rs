@@ -479,6 +479,7 @@ impl Distribution {
                 headers.insert("server-timing", v);
             }
         }
+        response.extensions_mut().insert(ctx.log.report(x_cache));
     }
 
     /// CloudFront's `Server-Timing` header from a response headers policy.

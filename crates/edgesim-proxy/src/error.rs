@@ -30,6 +30,10 @@ pub enum ProxyError {
     /// A KeyValueStore file is not a valid import file.
     #[error(transparent)]
     Kvs(#[from] KvsError),
+    /// `edgesim bench` input (an event or request file) that cannot be used; the message names
+    /// the file, the line or field, and what was expected.
+    #[error("{0}")]
+    BenchInput(String),
     /// The listen address is taken or not allowed.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

@@ -30,6 +30,7 @@
 //! Per-request viewer overrides for testing geo/device logic: see `viewer_request.rs`.
 
 mod behavior;
+pub mod bench;
 mod body;
 mod cache;
 mod cache_phase;
@@ -67,5 +68,6 @@ pub use body::{empty, full, Body};
 pub use config::Config;
 pub use distribution::Distribution;
 pub use error::ProxyError;
+pub use observe::RequestReport;
 pub use origin::Origin;
 pub use server::Server;

@@ -80,6 +80,15 @@ impl RequestLog {
         self.functions.push((trigger, name.to_owned(), utilization));
     }
 
+    /// The request's figures as data, for `edgesim bench` (attached to the response).
+    pub fn report(&self, x_cache: &str) -> RequestReport {
+        RequestReport {
+            phases: self.phases.iter().map(|(p, d)| (p.name(), *d)).collect(),
+            functions: self.functions.clone(),
+            x_cache: x_cache.to_owned(),
+        }
+    }
+
     /// `Server-Timing: viewer-request;dur=0.041, cache;dur=0.003, origin;dur=1.2, …` in ms.
     pub fn server_timing(&self) -> Option<HeaderValue> {
         let mut text = String::new();
@@ -93,6 +102,11 @@ impl RequestLog {
                 phase.name(),
                 elapsed.as_secs_f64() * 1000.0
             );
+            // The CloudFront Function's predicted ComputeUtilization (budget.rs), next to the
+            // phase's measured time.
+            if let Some((_, _, cu)) = self.functions.iter().find(|(t, _, _)| *t == phase.name()) {
+                let _ = write!(text, ";desc=\"ComputeUtilization {cu}\"");
+            }
         }
         let _ = write!(
             text,
@@ -121,6 +135,17 @@ impl RequestLog {
             self.started.elapsed().as_micros()
         );
     }
+}
+
+/// What one request did, as `edgesim bench` reads it: the response to [`crate::Distribution::handle`]
+/// carries it as an extension.
+#[derive(Debug, Clone, Default)]
+pub struct RequestReport {
+    /// Phase name (`viewer-request`, `cache`, `origin`…) and the time spent in it.
+    pub phases: Vec<(&'static str, Duration)>,
+    /// (event, function name, predicted ComputeUtilization) per CloudFront Function run.
+    pub functions: Vec<(&'static str, String, u8)>,
+    pub x_cache: String,
 }
 
 impl Default for RequestLog {

@@ -200,6 +200,7 @@ fn load_function(
     })?;
     let path = config.resolve(code.get_ref());
     let mut options = FunctionOptions::new(function_name(&path), runtime);
+    options.throttle = config.throttle.policy();
     if let Some(id) = &f.kvs {
         let store = kvs.get(id.get_ref()).ok_or_else(|| {
             let known: Vec<&str> = kvs.keys().map(String::as_str).collect();
