@@ -1,5 +1,5 @@
-//! One Lambda@Edge invocation, Node.js (warm worker, NDJSON) and Python (embedded interpreter
-//! thread), on the viewer-request sample event with the basic-auth handler.
+//! One Lambda@Edge invocation, Node.js and Python (each a warm worker process speaking NDJSON
+//! over pipes), on the viewer-request sample event with the basic-auth handler.
 //!
 //! Prints p50/p99 over 2,000 sequential invocations per runtime (after 200 warm-up ones), then
 //! lets criterion measure the mean. Run with `cargo bench --bench lambda_invoke`.

@@ -21,7 +21,7 @@ use edgesim_model::EdgeFailure;
     after_help = "Example:\n  edgesim invoke --runtime nodejs20.x \\\n      --handler edge-samples/lambda/auth/index.handler \\\n      --event edge-samples/events/lambda-viewer-request.json"
 )]
 pub struct Args {
-    /// nodejs<N>.x (run by the `node` on PATH) or python3.<N> (the embedded interpreter).
+    /// nodejs<N>.x (run by the `node` on PATH) or python3.<N> (run by the `python3` on PATH).
     #[arg(long)]
     runtime: String,
     /// The handler: path/to/file.export, e.g. edge-samples/lambda/auth/index.handler.

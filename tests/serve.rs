@@ -22,6 +22,8 @@ mod failures;
 mod harness;
 #[path = "serve/lambda.rs"]
 mod lambda;
+#[path = "serve/lambda_limits.rs"]
+mod lambda_limits;
 #[path = "serve/mock_origin.rs"]
 mod mock_origin;
 #[path = "serve/origin_groups.rs"]

@@ -1,4 +1,4 @@
-//! Lambda@Edge in the pipeline, with real `node` and the embedded Python: when each trigger
+//! Lambda@Edge in the pipeline, with real `node` and `python3`: when each trigger
 //! runs, what gets cached, the 502/503 pages, origin changes, and the config rules of
 //! lambda-edge.md §9.
 //!

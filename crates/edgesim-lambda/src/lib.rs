@@ -1,11 +1,16 @@
-//! Lambda@Edge runtimes for edgesim: Node.js handlers in warm `node` workers, Python handlers
-//! on an embedded interpreter, behind one API.
+//! Lambda@Edge runtimes for edgesim: Node.js and Python handlers in warm worker processes
+//! (`node`, `python3`), behind one API.
 //!
 //! - [`LambdaFunction::start`] resolves the handler (`dir/index.handler`), loads it once, and
 //!   reports a bad handler (missing file or export, syntax error) right away.
 //! - [`LambdaFunction::invoke`] runs the handler on an event and returns an [`Invocation`]: the
 //!   payload or a [`LambdaError`], the log lines, the duration.
 //! - [`runtime`]: runtime names and handler resolution; [`limits`]: every default.
+//!
+//! Each function has a pool of worker processes, one per execution environment, that grows on
+//! demand up to [`LambdaOptions::pool_size`]. Every invocation times out on its own clock; a
+//! worker that times out, crashes or outgrows the memory size is killed and replaced, and
+//! nothing a handler does can reach the calling process (see `worker.rs`).
 //!
 //! What the payload means to CloudFront (validation, the 502/503 pages) is decided by
 //! `edgesim_model::lambda`; [`LambdaError::edge_failure`] gives the page for a failed
@@ -34,8 +39,10 @@ mod error;
 pub mod limits;
 mod logs;
 mod node;
+mod pool;
 mod python;
 pub mod runtime;
+mod worker;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -47,12 +54,11 @@ pub use error::LambdaError;
 pub use runtime::Runtime;
 
 use limits::{
-    ACCOUNT_ID, DEFAULT_MAX_CONCURRENCY, DEFAULT_MEMORY_MB, DEFAULT_REGION, DEFAULT_TIMEOUT,
-    FUNCTION_VERSION,
+    ACCOUNT_ID, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_WORKERS, DEFAULT_MEMORY_MB, DEFAULT_REGION,
+    DEFAULT_TIMEOUT, FUNCTION_VERSION,
 };
 use logs::LogSink;
-use node::{NodePool, NodeSpec};
-use python::{FunctionInfo, PythonFunction};
+use pool::Pool;
 
 /// How to run one Lambda@Edge function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,23 +72,25 @@ pub struct LambdaOptions {
     /// The function timeout: 5 s by default (viewer triggers); 30 s is the origin-trigger cap
     /// (`edgesim_model::lambda::Trigger::max_timeout`).
     pub timeout: Duration,
-    /// Warm Node.js workers (execution environments) kept for the function: the number of
-    /// invocations that run at once. Python functions share one interpreter thread.
+    /// The most worker processes (execution environments) the function has at once, started
+    /// on demand: the number of invocations that run at the same time. Further invocations
+    /// wait for a free worker, within their own timeout.
     pub pool_size: usize,
     /// Invocations in flight (running or waiting for a worker) above which the function is
     /// throttled with [`LambdaError::LimitExceeded`].
     pub max_concurrency: usize,
     /// The function's name; the replica is called `us-east-1.<name>` (lambda-edge.md §7).
     pub name: String,
-    /// `context.memoryLimitInMB`.
+    /// The memory size: `context.memoryLimitInMB`, the Node.js heap limit, and the resident
+    /// memory above which a worker is stopped (its invocation fails, it is replaced).
     pub memory_mb: u32,
     /// The simulated edge Region (`AWS_REGION`).
     pub region: String,
 }
 
 impl LambdaOptions {
-    /// Options with the defaults: 5 s timeout, one worker per core, the name taken from the
-    /// handler's directory (or file).
+    /// Options with the defaults: 5 s timeout, up to eight workers, 128 MB, the name taken
+    /// from the handler's directory (or file).
     pub fn new(runtime: impl Into<String>, handler: impl Into<String>) -> Self {
         let handler = handler.into();
         LambdaOptions {
@@ -91,7 +99,7 @@ impl LambdaOptions {
             handler,
             base_dir: PathBuf::from("."),
             timeout: DEFAULT_TIMEOUT,
-            pool_size: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            pool_size: DEFAULT_MAX_WORKERS,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             memory_mb: DEFAULT_MEMORY_MB,
             region: DEFAULT_REGION.to_owned(),
@@ -138,14 +146,9 @@ pub struct Invocation {
     pub duration: Duration,
 }
 
-enum Backend {
-    Node(NodePool),
-    Python(PythonFunction),
-}
-
 /// A started Lambda@Edge function, ready to be invoked.
 pub struct LambdaFunction {
-    backend: Backend,
+    pool: Pool,
     options: LambdaOptions,
     runtime: Runtime,
     function_name: String,
@@ -164,8 +167,8 @@ impl std::fmt::Debug for LambdaFunction {
 }
 
 impl LambdaFunction {
-    /// Resolves and loads the handler. Node.js starts its first worker now (~90 ms); Python
-    /// imports the module on the interpreter thread. Must be called within a tokio runtime.
+    /// Resolves and loads the handler in a first worker (~90 ms for Node.js, ~60 ms for
+    /// Python), so that a bad handler is reported now. Must be called within a tokio runtime.
     pub async fn start(options: LambdaOptions) -> Result<LambdaFunction, LambdaError> {
         let runtime = Runtime::parse(&options.runtime)?;
         let target = runtime::resolve_handler(&runtime, &options.handler, &options.base_dir)?;
@@ -177,41 +180,35 @@ impl LambdaFunction {
         let log_group = format!("/aws/lambda/{function_name}");
         let log_stream = log_stream_name();
         let mut warnings = Vec::new();
-        let backend = match runtime {
+        let env = reserved_env(&options, &runtime, &function_name, &log_group, &log_stream);
+        let memory_mb = options.memory_mb;
+        let spec = match runtime {
             Runtime::Node { major } => {
-                let env = reserved_env(&options, &runtime, &function_name, &log_group, &log_stream);
-                let spec = NodeSpec::new(&target, &options.handler, major, env, &arn);
-                let (pool, version) = NodePool::start(spec, options.pool_size).await?;
+                node::spec(&target, &options.handler, major, env, &arn, memory_mb)
+            }
+            Runtime::Python { .. } => python::spec(&target, &options.handler, env, &arn, memory_mb),
+        };
+        let (pool, version) = Pool::start(spec, options.pool_size).await?;
+        match runtime {
+            Runtime::Node { major } => {
                 let found = version.split('.').next().unwrap_or_default();
                 if found != major.to_string() {
                     warnings.push(format!(
                         "runtime {runtime} runs on the local node v{version}; behaviour specific to Node.js {major} is not reproduced"
                     ));
                 }
-                Backend::Node(pool)
             }
             Runtime::Python { minor } => {
-                let info = FunctionInfo {
-                    function_name: function_name.clone(),
-                    function_version: FUNCTION_VERSION.to_owned(),
-                    invoked_function_arn: arn,
-                    memory_limit_in_mb: options.memory_mb.to_string(),
-                    log_group_name: log_group,
-                    log_stream_name: log_stream,
-                };
-                let (function, version) =
-                    PythonFunction::load(target, &options.handler, info).await?;
                 let found_minor = version.split('.').nth(1).unwrap_or_default();
                 if found_minor != minor.to_string() {
                     warnings.push(format!(
-                        "runtime {runtime} runs on the embedded Python {version}; behaviour specific to Python 3.{minor} is not reproduced"
+                        "runtime {runtime} runs on the local python3 {version}; behaviour specific to Python 3.{minor} is not reproduced"
                     ));
                 }
-                Backend::Python(function)
             }
-        };
+        }
         Ok(LambdaFunction {
-            backend,
+            pool,
             options,
             runtime,
             function_name,
@@ -237,14 +234,9 @@ impl LambdaFunction {
             Err(LambdaError::LimitExceeded { limit })
         } else {
             let timeout = self.options.timeout;
-            match &self.backend {
-                Backend::Node(pool) => pool.invoke(&request_id, event, timeout, &mut sink).await,
-                Backend::Python(function) => {
-                    function
-                        .invoke(&request_id, event, timeout, &mut sink)
-                        .await
-                }
-            }
+            self.pool
+                .invoke(&request_id, event, timeout, &mut sink)
+                .await
         };
         drop(guard);
         if let Err(LambdaError::Timeout { timeout }) = &outcome {

@@ -32,12 +32,27 @@ pub const FUNCTION_VERSION: &str = "1";
 /// engines.md §5.2; generous for slow CI machines).
 pub const WORKER_START_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// After a result arrives, how long to wait for the worker's end-of-logs marker on stderr.
+/// After a worker died, how long to wait for the rest of what it wrote on stderr.
 pub const LOG_DRAIN_GRACE: Duration = Duration::from_millis(500);
 
-/// How long after the timeout exception was raised in a Python handler the interpreter thread
-/// may stay busy before it is declared stuck (blocked in C code) and replaced.
-pub const PYTHON_STUCK_GRACE: Duration = Duration::from_secs(1);
+/// Workers (execution environments) a function may have at once: invocations beyond that
+/// wait for a free one, within their own timeout. Lambda would start more; eight covers
+/// local use without letting one function fill the machine.
+pub const DEFAULT_MAX_WORKERS: usize = 8;
+
+/// How often a busy worker's resident memory is compared with the function's memory size.
+pub const MEMORY_POLL: Duration = Duration::from_millis(50);
+
+/// Address space a Python worker gets above the function's memory size (MiB): the
+/// interpreter itself maps ~18 MB before any handler code runs.
+pub const PYTHON_ADDRESS_SLACK: u64 = 64;
+
+/// Longest protocol line read from a worker: Lambda's 6 MB synchronous response payload
+/// quota plus room for the JSON framing. A longer line ends the environment.
+pub const MAX_LINE: usize = 7 * 1024 * 1024;
+
+/// Raw stderr lines kept from a worker between invocations; more are dropped.
+pub const STDERR_BACKLOG: usize = 1024;
 
 /// At most this many log lines are kept per invocation (Lambda@Edge throttles log volume,
 /// lambda-edge.md §7); later lines are counted and dropped.

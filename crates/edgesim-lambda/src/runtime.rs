@@ -14,7 +14,7 @@ pub enum Runtime {
         /// The major version in the name, e.g. 20.
         major: u32,
     },
-    /// `python3.<minor>`, run by the embedded interpreter whatever its version.
+    /// `python3.<minor>`, run by the `python3` on `PATH` whatever its version.
     Python {
         /// The minor version in the name, e.g. 12.
         minor: u32,

@@ -446,7 +446,7 @@ async fn python_results_follow_json_dumps_and_sys_exit_is_a_crash() {
 #[tokio::test]
 async fn python_context_and_module_isolation() {
     let function = start("python3.12", "python/handlers.context_fields").await;
-    assert!(function.warnings()[0].contains("runtime python3.12 runs on the embedded Python 3.11"));
+    assert!(function.warnings()[0].contains("runtime python3.12 runs on the local python3 3.11"));
     assert_eq!(
         ok(&function.invoke(json!({})).await),
         json!({
@@ -488,4 +488,138 @@ async fn python_bad_handlers_are_reported_at_start() {
         "{reason}"
     );
     assert!(reason.contains("syntax.py"), "{reason}");
+}
+
+/// Runs `n` invocations of `event` at once; returns them and how long the slowest took.
+async fn at_once(
+    function: &LambdaFunction,
+    n: usize,
+    event: Value,
+) -> (Vec<edgesim_lambda::Invocation>, Duration) {
+    let start = std::time::Instant::now();
+    let runs = join_all((0..n).map(|_| function.invoke(event.clone())).collect()).await;
+    (runs, start.elapsed())
+}
+
+#[tokio::test]
+async fn node_concurrent_timeouts_each_end_on_their_own_clock() {
+    let mut options = LambdaOptions::new("nodejs20.x", "node/handlers.spinIf");
+    options.base_dir = fixtures();
+    options.timeout = Duration::from_secs(1);
+    let function = LambdaFunction::start(options).await.unwrap();
+    let (runs, slowest) = at_once(&function, 8, json!({"spin": true})).await;
+    for run in &runs {
+        assert!(
+            matches!(run.outcome, Err(LambdaError::Timeout { .. })),
+            "{:?}",
+            run.outcome
+        );
+    }
+    // Queued behind each other they would take 2 s (two at a time: 4 s, one at a time: 8 s).
+    assert!(
+        slowest < Duration::from_millis(1900),
+        "the slowest took {slowest:?}"
+    );
+    assert_eq!(ok(&function.invoke(json!({})).await), json!({"ok": true}));
+}
+
+#[tokio::test]
+async fn python_concurrent_timeouts_each_end_on_their_own_clock() {
+    let mut options = LambdaOptions::new("python3.11", "python/handlers.hostile");
+    options.base_dir = fixtures();
+    options.timeout = Duration::from_secs(1);
+    let function = LambdaFunction::start(options).await.unwrap();
+    let (runs, slowest) = at_once(&function, 4, json!({"do": "spin"})).await;
+    for run in &runs {
+        assert!(
+            matches!(run.outcome, Err(LambdaError::Timeout { .. })),
+            "{:?}",
+            run.outcome
+        );
+    }
+    assert!(
+        slowest < Duration::from_millis(1900),
+        "the slowest took {slowest:?}"
+    );
+}
+
+#[tokio::test]
+async fn node_worker_over_its_memory_is_stopped_and_replaced() {
+    let function = start("nodejs20.x", "node/handlers.leaky").await;
+    let leak = function.invoke(json!({"leak": true})).await;
+    assert!(
+        matches!(&leak.outcome, Err(LambdaError::Crash { .. })),
+        "{:?}",
+        leak.outcome
+    );
+    assert!(
+        leak.duration < Duration::from_secs(20),
+        "{:?}",
+        leak.duration
+    );
+    assert_eq!(ok(&function.invoke(json!({})).await), json!({"ok": true}));
+}
+
+#[tokio::test]
+async fn python_worker_over_its_memory_is_stopped_and_replaced() {
+    let function = start("python3.11", "python/handlers.leaky").await;
+    let leak = function.invoke(json!({"leak": true})).await;
+    assert!(leak.outcome.is_err(), "{:?}", leak.outcome);
+    assert!(
+        leak.duration < Duration::from_secs(20),
+        "{:?}",
+        leak.duration
+    );
+    assert_eq!(ok(&function.invoke(json!({})).await), json!({"ok": true}));
+}
+
+#[tokio::test]
+async fn python_handlers_end_or_deafen_only_their_own_worker() {
+    let function = try_start(
+        "python3.11",
+        "python/handlers.hostile",
+        Duration::from_secs(1),
+    )
+    .await
+    .unwrap();
+    let exit = function.invoke(json!({"do": "exit"})).await.outcome;
+    assert!(
+        matches!(&exit, Err(LambdaError::Crash { message }) if message.contains("exit status: 7")),
+        "{exit:?}"
+    );
+    let closed = function.invoke(json!({"do": "close"})).await.outcome;
+    assert!(closed.is_err(), "{closed:?}");
+    let busy = function.invoke(json!({"do": "busy_c"})).await.outcome;
+    assert!(matches!(busy, Err(LambdaError::Timeout { .. })), "{busy:?}");
+    // A handler that ignores SIGINT does so in its own process group, away from ours.
+    let sigint = ok(&function.invoke(json!({"do": "sigint"})).await);
+    assert_eq!(sigint, json!({"ok": true, "pgid_is_own": true}));
+    assert_eq!(
+        ok(&function.invoke(json!({})).await),
+        json!({"ok": true, "pgid_is_own": true})
+    );
+}
+
+#[tokio::test]
+async fn node_stderr_without_a_newline_does_not_hold_the_answer() {
+    let function = start("nodejs20.x", "node/handlers.partialStderr").await;
+    let start = std::time::Instant::now();
+    for _ in 0..4 {
+        let invocation = function.invoke(json!({})).await;
+        assert_eq!(ok(&invocation), json!({"ok": true}));
+        assert!(
+            invocation
+                .logs
+                .iter()
+                .any(|l| l.ends_with("\tINFO\tno newline")),
+            "{:?}",
+            invocation.logs
+        );
+    }
+    // Waiting for a missing end-of-line marker cost 0.5 s per invocation.
+    assert!(
+        start.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        start.elapsed()
+    );
 }

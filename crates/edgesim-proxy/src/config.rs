@@ -429,6 +429,9 @@ pub struct FunctionConfig {
     /// Lambda@Edge: the function timeout; at most (and by default) 5000 on viewer events and
     /// 30000 on origin events.
     pub timeout_ms: Option<u64>,
+    /// Lambda@Edge: the function's memory size in MB (default 128; at most 128 on viewer
+    /// events, 10240 on origin events). A worker that uses more is stopped and replaced.
+    pub memory_mb: Option<u32>,
 }
 
 impl FunctionConfig {

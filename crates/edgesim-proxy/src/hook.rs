@@ -13,6 +13,7 @@ use bytes::Bytes;
 use edgesim_functions::CloudFrontFunction;
 use edgesim_lambda::LambdaFunction;
 use edgesim_model::cff_http::BodyChange;
+use edgesim_model::lambda::event::body_exposed_limit;
 use edgesim_model::lambda::validate::FAILED_VALIDATION_PREFIX;
 use edgesim_model::lambda::{
     response_parts, validate_output, EventConfig, LambdaOutput, LambdaValidationOptions, Trigger,
@@ -23,7 +24,7 @@ use http::Response;
 use http_body_util::BodyExt;
 use serde_json::Value;
 
-use crate::body::{full, Body};
+use crate::body::{full, Body, Prefixed};
 use crate::settings::Settings;
 
 /// The function on a viewer event.
@@ -115,12 +116,35 @@ pub fn lambda_conversion_failure(error: impl std::fmt::Display) -> EdgeFailure {
     EdgeFailure::LambdaValidation(format!("{FAILED_VALIDATION_PREFIX}{error}"))
 }
 
-/// Reads a whole request body (for IncludeBody).
-pub async fn read_body(body: Body) -> Result<Bytes, EdgeFailure> {
-    body.collect().await.map(|c| c.to_bytes()).map_err(|e| {
-        tracing::warn!("viewer request body failed: {e}");
-        EdgeFailure::Internal
-    })
+/// Reads what an IncludeBody trigger exposes of the request body: up to one byte more than its
+/// limit (so that `inputTruncated` is known), never the whole upload. Returns those bytes and
+/// the full body, replayed from them and then streamed from the viewer: unless the function
+/// replaces it, the origin gets the whole original body (docs/cloudfront/lambda-workers.md).
+pub async fn read_body(trigger: Trigger, body: Body) -> Result<(Bytes, Body), EdgeFailure> {
+    let want = body_exposed_limit(trigger) + 1;
+    let mut body = body;
+    let mut chunks = Vec::new();
+    let mut read = 0;
+    while read < want {
+        match body.frame().await {
+            None => break,
+            Some(Err(e)) => {
+                tracing::warn!("viewer request body failed: {e}");
+                return Err(EdgeFailure::Internal);
+            }
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    read += data.len();
+                    chunks.push(data);
+                }
+            }
+        }
+    }
+    let exposed = match chunks.as_slice() {
+        [one] => one.clone(),
+        many => Bytes::from(many.concat()),
+    };
+    Ok((exposed, Prefixed::body(chunks, body)))
 }
 
 /// The response a request trigger generated, or a response trigger returned, as HTTP. `body`

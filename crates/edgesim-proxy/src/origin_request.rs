@@ -333,8 +333,8 @@ async fn run_lambda<'a>(
         }
     }
     let (body_bytes, body) = if hook.include_body {
-        let bytes = hook::read_body(body).await?;
-        (Some(bytes.clone()), full(bytes))
+        let (bytes, body) = hook::read_body(Trigger::OriginRequest, body).await?;
+        (Some(bytes), body)
     } else {
         (None, body)
     };

@@ -213,8 +213,8 @@ async fn run_lambda(
     body: Body,
 ) -> Result<Outcome, EdgeFailure> {
     let (body_bytes, body) = if hook.include_body {
-        let bytes = hook::read_body(body).await?;
-        (Some(bytes.clone()), full(bytes))
+        let (bytes, body) = hook::read_body(Trigger::ViewerRequest, body).await?;
+        (Some(bytes), body)
     } else {
         (None, body)
     };

@@ -1,21 +1,18 @@
 'use strict';
 // edgesim's Lambda@Edge worker for Node.js: one warm execution environment.
 //
-// Protocol (NDJSON, one JSON object per line):
+// Protocol (NDJSON, one JSON object per line; crates/edgesim-lambda/src/worker.rs):
 //   stdin  <- {"t":"invoke","id":N,"requestId":"…","deadlineMs":N,"event":{…}}
-//   stdout -> {"t":"ready","node":"20.1.0"} once the handler is loaded, or
-//             {"t":"fatal","error":{errorType,errorMessage,trace}} and exit
-//   stdout -> {"t":"result","id":N,"ok":…} | {"t":"result","id":N} (no payload)
+//   stdout -> {"t":"ready","version":"20.1.0","executable":"/usr/bin/node"} once the handler is
+//             loaded, or {"t":"fatal","error":{errorType,errorMessage,trace}} and exit
+//   stdout -> {"t":"log","ts":"…","level":"INFO","msg":"…"} for console.* and for lines written
+//             to process.stdout / process.stderr, then
+//             {"t":"result","id":N,"ok":…} | {"t":"result","id":N} (no payload)
 //             | {"t":"result","id":N,"error":{…}}; "exiting":true when the worker dies after it
-//   stderr -> {"t":"log","id":N,"ts":"…","level":"INFO","msg":"…"} for console.*,
-//             {"t":"end","id":N} after the last log line of an invocation; anything else
-//             written to stderr is a raw log line.
-// The handler never sees the protocol channel: console.* and process.stdout go to stderr.
-
+// Logs and results share one ordered stream: the result line ends the invocation.
 const path = require('path');
 const fs = require('fs');
 const util = require('util');
-const readline = require('readline');
 const { pathToFileURL } = require('url');
 
 const env = process.env;
@@ -29,20 +26,18 @@ delete env.EDGESIM_RUNTIME_MAJOR;
 delete env.EDGESIM_FUNCTION_ARN;
 
 const protocolWrite = process.stdout.write.bind(process.stdout);
-const stderrWrite = process.stderr.write.bind(process.stderr);
 function send(obj) {
   protocolWrite(JSON.stringify(obj) + '\n');
 }
-// Anything user code writes to stdout becomes a raw log line on stderr.
-process.stdout.write = function (chunk, encoding, cb) {
-  return process.stderr.write(chunk, encoding, cb);
-};
 
-let currentId = null;
+// CloudWatch keeps at most 256 KB of one log event; longer messages are cut.
+const LOG_EVENT_MAX = 256 * 1024;
+function logText(level, msg) {
+  if (msg.length > LOG_EVENT_MAX) msg = msg.slice(0, LOG_EVENT_MAX);
+  protocolWrite(JSON.stringify({ t: 'log', ts: new Date().toISOString(), level, msg }) + '\n');
+}
 function log(level, args) {
-  stderrWrite(
-    JSON.stringify({ t: 'log', id: currentId, ts: new Date().toISOString(), level, msg: util.format(...args) }) + '\n'
-  );
+  logText(level, util.format(...args));
 }
 console.log = (...a) => log('INFO', a);
 console.info = (...a) => log('INFO', a);
@@ -53,6 +48,33 @@ console.trace = (...a) => {
   const stack = new Error().stack.split('\n').slice(2).join('\n');
   log('TRACE', [util.format(...a) + '\n' + stack]);
 };
+
+// Writes to process.stdout / process.stderr become log lines: complete lines at once, a line
+// without its newline when the invocation ends (it must never hold the answer back).
+let rawPending = '';
+function rawWrite(chunk, encoding, cb) {
+  if (typeof encoding === 'function') {
+    cb = encoding;
+    encoding = undefined;
+  }
+  rawPending += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  let nl;
+  while ((nl = rawPending.indexOf('\n')) !== -1) {
+    logText('INFO', rawPending.slice(0, nl));
+    rawPending = rawPending.slice(nl + 1);
+  }
+  if (rawPending.length > LOG_EVENT_MAX) flushRaw();
+  if (typeof cb === 'function') process.nextTick(cb);
+  return true;
+}
+function flushRaw() {
+  if (rawPending !== '') {
+    logText('INFO', rawPending);
+    rawPending = '';
+  }
+}
+process.stdout.write = rawWrite;
+process.stderr.write = rawWrite;
 
 function errorPayload(err) {
   if (err instanceof Error) {
@@ -170,14 +192,12 @@ let finishCurrent = null;
 
 function invoke(msg) {
   const id = msg.id;
-  currentId = id;
   let done = false;
   const finish = (err, result) => {
     if (done) return;
     done = true;
     finishCurrent = null;
-    stderrWrite(JSON.stringify({ t: 'end', id }) + '\n');
-    currentId = null;
+    flushRaw();
     if (err !== null && err !== undefined) {
       send({ t: 'result', id, error: errorPayload(err), exiting });
       return;
@@ -234,21 +254,34 @@ function fatalDuringInvoke(err) {
 process.on('uncaughtException', fatalDuringInvoke);
 process.on('unhandledRejection', (reason) => fatalDuringInvoke(reason));
 
+function onLine(line) {
+  let msg;
+  try {
+    msg = JSON.parse(line);
+  } catch (_) {
+    return;
+  }
+  if (msg && msg.t === 'invoke') invoke(msg);
+}
+
 loadHandler().then(
   (fn) => {
     handler = fn;
-    const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-    rl.on('line', (line) => {
-      let msg;
-      try {
-        msg = JSON.parse(line);
-      } catch (_) {
-        return;
+    // Lines split by hand: cheaper than readline for one large line per invocation.
+    let pending = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk) => {
+      const data = pending === '' ? chunk : pending + chunk;
+      let start = 0;
+      let nl;
+      while ((nl = data.indexOf('\n', start)) !== -1) {
+        onLine(data.slice(start, nl));
+        start = nl + 1;
       }
-      if (msg && msg.t === 'invoke') invoke(msg);
+      pending = start === 0 ? data : data.slice(start);
     });
-    rl.on('close', () => process.exit(0));
-    send({ t: 'ready', node: process.versions.node });
+    process.stdin.on('end', () => process.exit(0));
+    send({ t: 'ready', version: process.versions.node, executable: process.execPath });
   },
   (err) => {
     send({ t: 'fatal', error: err && err.errorType ? err : errorPayload(err) });

@@ -132,11 +132,11 @@ fn check_associations(config: &Config) -> Result<(), ProxyError> {
                         "give `code = \"file.js\"` (CloudFront Function) or `handler = \"dir/file.export\"` with a Lambda runtime (Lambda@Edge)",
                     ));
                 }
-                if f.include_body || f.timeout_ms.is_some() {
+                if f.include_body || f.timeout_ms.is_some() || f.memory_mb.is_some() {
                     return Err(config.error_at(
                         Some(f.runtime.span()),
                         &at,
-                        "include_body and timeout_ms are Lambda@Edge settings; a CloudFront Function has neither",
+                        "include_body, timeout_ms and memory_mb are Lambda@Edge settings; a CloudFront Function has none of them",
                     ));
                 }
                 viewer_cff = Some(at);
@@ -190,6 +190,16 @@ fn check_lambda(
             return err(&format!(
                 "timeout_ms must be 1–{} on {trigger} (Lambda@Edge quota)",
                 max.as_millis()
+            ));
+        }
+    }
+    if let Some(mb) = f.memory_mb {
+        // Lambda's memory sizes are 128–10,240 MB; viewer triggers are capped at 128 MB
+        // (docs/cloudfront/lambda-workers.md).
+        let max = if trigger.is_viewer() { 128 } else { 10_240 };
+        if !(128..=max).contains(&mb) {
+            return err(&format!(
+                "memory_mb must be 128–{max} on {trigger} (Lambda@Edge quota)"
             ));
         }
     }

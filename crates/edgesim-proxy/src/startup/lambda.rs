@@ -32,6 +32,9 @@ pub async fn start_all(config: &Config) -> Result<Started, ProxyError> {
             options.timeout = f
                 .timeout_ms
                 .map_or(trigger.max_timeout(), Duration::from_millis);
+            if let Some(mb) = f.memory_mb {
+                options.memory_mb = mb;
+            }
             let function = LambdaFunction::start(options).await.map_err(|e| {
                 config.error_at(
                     f.handler.as_ref().map(|h| h.span()),
