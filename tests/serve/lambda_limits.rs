@@ -298,6 +298,7 @@ async fn include_body_exposes_1_mb_and_streams_the_whole_upload_to_the_origin() 
     let port = counting_origin().await;
     let config = format!(
         "[[origins]]\nid = \"o\"\nurl = \"http://127.0.0.1:{port}\"\n[default_behavior]\norigin = \"o\"\n\
+         allowed_methods = [\"GET\", \"HEAD\", \"OPTIONS\", \"PUT\", \"PATCH\", \"POST\", \"DELETE\"]\n\
          origin_request = {{ runtime = \"nodejs20.x\", handler = \"index.handler\", include_body = true }}\n"
     );
     let handler = "exports.handler = async (event) => {
