@@ -3,6 +3,7 @@
 mod bench;
 mod generate_event;
 mod import;
+mod invalidate;
 mod invoke;
 mod serve;
 mod test_function;
@@ -40,6 +41,7 @@ enum Command {
     Import(import::Args),
     /// Run a folder of test cases (functions, Lambda@Edge handlers, HTTP through a distribution).
     Test(test_suite::Args),
+    Invalidate(invalidate::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,5 +54,6 @@ fn main() -> ExitCode {
         Command::GenerateEvent(args) => generate_event::run(args),
         Command::Import(args) => import::run(args),
         Command::Test(args) => test_suite::run(args),
+        Command::Invalidate(args) => invalidate::run(args),
     }
 }

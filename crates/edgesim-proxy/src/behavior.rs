@@ -33,8 +33,31 @@ pub struct Behavior {
     pub compress: bool,
     /// The error caching minimum TTL for statuses without a custom error response.
     pub error_ttl: Duration,
+    /// What to do with viewers arriving over plain HTTP.
+    pub viewer_protocol_policy: ViewerProtocolPolicy,
     /// The functions associated with its four events.
     pub hooks: Hooks,
+}
+
+/// CloudFront's `ViewerProtocolPolicy` (docs/cloudfront/dev-loop.md, "Viewer protocol policy").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewerProtocolPolicy {
+    AllowAll,
+    RedirectToHttps,
+    HttpsOnly,
+}
+
+impl ViewerProtocolPolicy {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "allow-all" => Ok(ViewerProtocolPolicy::AllowAll),
+            "redirect-to-https" => Ok(ViewerProtocolPolicy::RedirectToHttps),
+            "https-only" => Ok(ViewerProtocolPolicy::HttpsOnly),
+            other => Err(format!(
+                "expected allow-all, redirect-to-https or https-only, got {other:?}"
+            )),
+        }
+    }
 }
 
 impl Behavior {

@@ -10,6 +10,13 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
+/// The path (and the query string kept in the key) of a cache key built by
+/// `forwarding.rs` (`{behavior}|{path}?{query}\n...`): what invalidation paths are matched against.
+pub fn key_path(key: &str) -> &str {
+    let rest = key.split_once('|').map_or(key, |(_, rest)| rest);
+    rest.split('\n').next().unwrap_or(rest)
+}
+
 /// A stored response.
 #[derive(Debug)]
 pub struct CachedObject {
@@ -142,6 +149,32 @@ impl Cache {
                 inner.bytes -= old.size();
             }
         }
+    }
+
+    /// Removes every object `remove` picks (invalidation); returns how many went.
+    pub fn remove_where(&self, mut remove: impl FnMut(&str, &CachedObject) -> bool) -> usize {
+        let mut inner = self.lock();
+        let before = inner.objects.len();
+        let mut freed = 0;
+        inner.objects.retain(|key, object| {
+            let gone = remove(key, object);
+            if gone {
+                freed += object.size();
+            }
+            !gone
+        });
+        inner.bytes -= freed;
+        before - inner.objects.len()
+    }
+
+    /// A copy of the index (key and object), for the dashboard.
+    pub fn entries(&self) -> Vec<(String, Arc<CachedObject>)> {
+        let inner = self.lock();
+        inner
+            .objects
+            .iter()
+            .map(|(k, o)| (k.clone(), o.clone()))
+            .collect()
     }
 
     /// Number of stored objects.

@@ -46,6 +46,13 @@ pub struct Config {
     /// When CloudFront Functions are throttled for continuously exceeding their budget.
     #[serde(default)]
     pub throttle: ThrottleConfig,
+    /// The origin response header whose comma-separated values tag cached objects, for
+    /// invalidation by `#tag` (CloudFront's `CacheTagConfig.HeaderName`). None: no tags.
+    #[serde(default)]
+    pub cache_tag_header: Option<String>,
+    /// The dashboard at a reserved path (never forwarded to an origin).
+    #[serde(default)]
+    pub dashboard: DashboardConfig,
     #[serde(default)]
     pub origins: Vec<OriginConfig>,
     #[serde(default)]
@@ -169,6 +176,31 @@ impl Default for ThrottleConfig {
     }
 }
 
+/// `[dashboard]`: where the dev dashboard lives and how much it remembers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardConfig {
+    /// Serve the dashboard (and the invalidation API `edgesim invalidate` uses).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// The reserved path prefix; requests under it never reach a function or an origin.
+    #[serde(default = "default_dashboard_path")]
+    pub path: String,
+    /// How many recent requests the ring buffer keeps.
+    #[serde(default = "default_recent")]
+    pub recent_requests: usize,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        DashboardConfig {
+            enabled: true,
+            path: default_dashboard_path(),
+            recent_requests: default_recent(),
+        }
+    }
+}
+
 impl ThrottleConfig {
     /// The policy every CloudFront Function of the distribution gets.
     pub fn policy(&self) -> edgesim_functions::throttle::ThrottlePolicy {
@@ -210,8 +242,12 @@ pub struct OriginConfig {
     pub id: Spanned<String>,
     /// The embedded mock origin.
     pub mock: Option<MockConfig>,
-    /// A real HTTP origin, e.g. `http://127.0.0.1:3000` (optionally with an origin path).
+    /// A real HTTP(S) origin, e.g. `http://127.0.0.1:3000` (optionally with an origin path).
     pub url: Option<Spanned<String>>,
+    /// `https://` origins: a PEM file of certificates to trust besides the system roots (a
+    /// dev server's self-signed certificate, or mkcert's `rootCA.pem`).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// Origin custom headers CloudFront adds to every request to this origin.
     #[serde(default)]
     pub custom_headers: BTreeMap<String, String>,
@@ -311,6 +347,9 @@ pub struct BehaviorConfig {
     /// Compress objects automatically (gzip, Brotli) under CloudFront's conditions.
     #[serde(default)]
     pub compress: bool,
+    /// `allow-all` (default), `redirect-to-https` or `https-only`.
+    #[serde(default = "default_viewer_protocol_policy")]
+    pub viewer_protocol_policy: Spanned<String>,
     /// A CloudFront Function (`code = …`) or a Lambda@Edge function (`handler = …`).
     pub viewer_request: Option<FunctionConfig>,
     /// Lambda@Edge only (`handler = …`): runs on cache misses, before the origin.
@@ -560,6 +599,15 @@ fn default_runtime() -> Spanned<String> {
 }
 fn none() -> Spanned<KeyList> {
     Spanned::new(0..0, KeyList::Keyword("none".to_owned()))
+}
+fn default_dashboard_path() -> String {
+    "/_edgesim/".to_owned()
+}
+fn default_recent() -> usize {
+    200
+}
+fn default_viewer_protocol_policy() -> Spanned<String> {
+    Spanned::new(0..0, "allow-all".to_owned())
 }
 fn yes() -> bool {
     true

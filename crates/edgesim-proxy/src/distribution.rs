@@ -24,6 +24,7 @@
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use edgesim_functions::OriginChange;
 use edgesim_model::failure::{X_CACHE_FUNCTION_GENERATED, X_CACHE_LAMBDA_GENERATED};
@@ -38,11 +39,14 @@ use crate::cache_phase::{self, Lookup, HIT};
 use crate::context::{Refresh, RequestCtx};
 use crate::failure::failure_response;
 use crate::observe::{Phase, RequestLog};
-use crate::origin::{Failover, Origin, Origins};
+use crate::origin::{Failover, Origin, OriginKind, Origins};
 use crate::policy::{CustomErrorResponse, ResponseHeadersPolicy};
 use crate::response_headers;
 use crate::settings::Settings;
-use crate::{origin_request, origin_response, viewer_request, viewer_response, viewer_rules};
+use crate::{
+    origin_request, origin_response, upgrade, viewer_protocol, viewer_request, viewer_response,
+    viewer_rules,
+};
 
 const ERROR: &str = "Error from cloudfront";
 
@@ -52,7 +56,9 @@ pub struct Distribution {
     pub(crate) settings: Settings,
     pub(crate) origins: Origins,
     pub(crate) behaviors: Behaviors,
-    pub(crate) cache: Cache,
+    /// Shared with the next distribution on a hot reload that keeps the cache.
+    pub(crate) cache: Arc<Cache>,
+    pub(crate) cache_max_bytes: usize,
     /// Keys being fetched, for request collapsing.
     pub(crate) inflight: cache_phase::Inflight,
     /// Itself, for background refreshes (`stale-while-revalidate`).
@@ -63,6 +69,18 @@ pub struct Distribution {
     pub(crate) listen: String,
     /// Mock origins that also listen on their own address: (origin index, address).
     pub(crate) standalone_mocks: Vec<(usize, String)>,
+    /// The dashboard, when enabled.
+    pub(crate) dashboard: Option<DashboardSettings>,
+    /// The started Lambda@Edge functions, for a hot reload to reuse.
+    pub(crate) lambdas: crate::startup::Started,
+}
+
+/// Where the dashboard lives.
+#[derive(Debug, Clone)]
+pub struct DashboardSettings {
+    /// Normalised: `/_edgesim/`.
+    pub path: String,
+    pub recent_requests: usize,
 }
 
 /// What the phases before viewer-response produced.
@@ -83,8 +101,10 @@ impl Distribution {
         let (mut parts, body) = req.into_parts();
         // Size and Host are judged on the request as the viewer sent it.
         let received = viewer_rules::check_request(&parts);
+        let listener = viewer_protocol::listener(&parts);
         let viewer_ip =
             viewer_request::prepare(&mut parts, &self.settings, viewer.ip().to_string());
+        viewer_protocol::forwarded_proto(&mut parts, listener);
         let (index, behavior) = self.behaviors.select(parts.uri.path());
         let mut ctx = RequestCtx::new(viewer_ip, index, behavior, log);
         // What the response headers policy looks at, kept before the request moves on.
@@ -102,39 +122,53 @@ impl Distribution {
         }
         let page_version = parts.version;
 
-        let outcome = match received {
-            Ok(()) => match self.serve(&mut ctx, parts, body).await {
-                Ok(served) => Ok(self
-                    .custom_error(&mut ctx, served, &page_headers, page_version)
-                    .await),
-                // An origin that cannot be reached (502, 504) gets the custom error page too:
-                // the usual maintenance page (docs/cloudfront/cache-and-origin.md, "Custom
-                // error responses").
-                Err(
-                    failure @ (EdgeFailure::OriginDns
-                    | EdgeFailure::OriginUnreachable
-                    | EdgeFailure::OriginTimeout),
-                ) => match self
-                    .error_page(&mut ctx, failure.status(), &page_headers, page_version)
-                    .await
-                {
-                    Some(response) => Ok(Served {
-                        response,
-                        x_cache: ERROR.into(),
-                        request: None,
-                    }),
-                    None => Err(failure),
+        // Refused by the viewer protocol policy (redirect-to-https, https-only): answered
+        // before any function runs (docs/cloudfront/dev-loop.md, "Viewer protocol policy").
+        let early = received.as_ref().ok().and_then(|()| {
+            viewer_protocol::enforce(
+                ctx.behavior.viewer_protocol_policy,
+                listener,
+                &parts,
+                &ctx.request_id,
+            )
+        });
+        let (mut response, x_cache) = if let Some((response, x_cache)) = early {
+            (response, Cow::from(x_cache))
+        } else {
+            let outcome = match received {
+                Ok(()) => match self.serve(&mut ctx, parts, body).await {
+                    Ok(served) => Ok(self
+                        .custom_error(&mut ctx, served, &page_headers, page_version)
+                        .await),
+                    // An origin that cannot be reached (502, 504) gets the custom error page
+                    // too: the usual maintenance page (docs/cloudfront/cache-and-origin.md,
+                    // "Custom error responses").
+                    Err(
+                        failure @ (EdgeFailure::OriginDns
+                        | EdgeFailure::OriginUnreachable
+                        | EdgeFailure::OriginTimeout),
+                    ) => match self
+                        .error_page(&mut ctx, failure.status(), &page_headers, page_version)
+                        .await
+                    {
+                        Some(response) => Ok(Served {
+                            response,
+                            x_cache: ERROR.into(),
+                            request: None,
+                        }),
+                        None => Err(failure),
+                    },
+                    Err(failure) => Err(failure),
                 },
                 Err(failure) => Err(failure),
-            },
-            Err(failure) => Err(failure),
-        };
-        let (mut response, x_cache) = match outcome {
-            Ok(served) => self.viewer_response(&mut ctx, served).await,
-            Err(failure) => (
-                failure_response(&failure, &ctx.request_id),
-                failure.x_cache().into(),
-            ),
+            };
+            match outcome {
+                Ok(served) => self.viewer_response(&mut ctx, served).await,
+                Err(failure) => (
+                    failure_response(&failure, &ctx.request_id),
+                    failure.x_cache().into(),
+                ),
+            }
         };
         self.finish(&mut response, &x_cache, &ctx);
         if let Some(policy) = &ctx.behavior.response_headers_policy {
@@ -219,6 +253,30 @@ impl Distribution {
             ctx.behavior.failover.as_ref(),
             origin_changes,
         )?;
+        // A WebSocket (or other) upgrade to an HTTP origin: relayed, never cached
+        // (docs/cloudfront/dev-loop.md, "WebSocket").
+        if upgrade::is_upgrade(&parts.headers) && matches!(origin.kind, OriginKind::Http(_)) {
+            if let Some(viewer) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() {
+                let handshake = upgrade::handshake_headers(&parts.headers);
+                let request = origin_request::build(&self.settings, ctx, parts, body);
+                let started = std::time::Instant::now();
+                let relayed = upgrade::forward(&origin, viewer, request, handshake).await;
+                ctx.log.add(Phase::Origin, started.elapsed());
+                if let Some(relayed) = relayed {
+                    let mut response = relayed?;
+                    // A 101 keeps its Upgrade/Connection headers: they complete the handshake.
+                    if response.status() != http::StatusCode::SWITCHING_PROTOCOLS {
+                        origin_response::clean(response.headers_mut());
+                    }
+                    return Ok(Served {
+                        response,
+                        x_cache: cache_phase::MISS.into(),
+                        request: None,
+                    });
+                }
+                return Err(EdgeFailure::Internal);
+            }
+        }
         let for_viewer_response = ctx
             .behavior
             .hooks

@@ -40,4 +40,8 @@ pub enum ProxyError {
         addr: String,
         source: std::io::Error,
     },
+    /// A TLS certificate or key (`--https`, `--cert/--key`, an origin's `ca_file`) cannot be
+    /// used.
+    #[error("{}: {message}", path.display())]
+    Tls { path: PathBuf, message: String },
 }

@@ -64,6 +64,19 @@ impl LambdaHook {
             tracing::debug!(target: "edgesim::lambda", function = name, request_id, trigger, "event in: {event}");
         }
         let invocation = self.function.invoke_ref(event).await;
+        crate::dashboard::record_hook(|| crate::dashboard::HookTrace {
+            trigger,
+            function: name.to_owned(),
+            kind: "Lambda@Edge",
+            event_in: event.clone(),
+            event_out: invocation
+                .outcome
+                .as_ref()
+                .ok()
+                .map(|p| p.clone().unwrap_or(Value::Null)),
+            error: invocation.outcome.as_ref().err().map(|e| e.to_string()),
+            logs: invocation.logs.clone(),
+        });
         for line in &invocation.logs {
             tracing::info!(target: "edgesim::lambda", function = name, request_id, "{line}");
         }

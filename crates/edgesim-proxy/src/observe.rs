@@ -119,6 +119,21 @@ impl RequestLog {
 
     /// The one `info` line per request.
     pub fn emit(&self, method: &str, uri: &str, status: u16, x_cache: &str, request_id: &str) {
+        crate::dashboard::record_request(
+            method,
+            uri,
+            status,
+            x_cache,
+            request_id,
+            self.started.elapsed().as_micros() as u64,
+            || {
+                self.phases
+                    .iter()
+                    .map(|(p, d)| (p.name(), d.as_micros() as u64))
+                    .collect()
+            },
+            || self.functions.clone(),
+        );
         if !tracing::enabled!(target: "edgesim::request", tracing::Level::INFO) {
             return;
         }

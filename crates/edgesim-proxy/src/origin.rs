@@ -2,12 +2,14 @@
 //! through a pooled hyper client, with CloudFront's timeouts and failure classes
 //! (connection refused → 502, no response in time → 504).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use edgesim_model::EdgeFailure;
 use http::header::{CONTENT_LENGTH, HOST};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderName, HeaderValue, Method, Request, Response, Uri};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -15,21 +17,71 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use crate::body::{boxed, Body};
 use crate::mock_origin::MockOrigin;
 
-/// The pooled HTTP/1 client of one origin (connections are reused across requests).
-pub type HttpClient = Client<HttpConnector, Body>;
+/// The pooled HTTP/1 client of one origin (connections are reused across requests); it
+/// speaks TLS to `https://` origins (docs/cloudfront/dev-loop.md, "HTTPS origins").
+pub type HttpClient = Client<HttpsConnector<HttpConnector>, Body>;
 
-/// Builds a client whose connection attempts give up after `connect_timeout`.
+/// Builds a client whose connection attempts give up after `connect_timeout`, trusting the
+/// system's root certificates for `https://` origins.
 pub fn http_client(connect_timeout: Duration) -> HttpClient {
+    build_client(connect_timeout, default_tls())
+}
+
+/// The TLS config trusting the system roots (read once).
+pub fn default_tls() -> Option<Arc<rustls::ClientConfig>> {
+    static DEFAULT: std::sync::OnceLock<Option<Arc<rustls::ClientConfig>>> =
+        std::sync::OnceLock::new();
+    DEFAULT
+        .get_or_init(|| {
+            crate::tls::origin_client_config(&crate::tls::OriginTrust::default())
+                .ok()
+                .map(Arc::new)
+        })
+        .clone()
+}
+
+/// [`http_client`] that also trusts what `trust` names (an origin's `ca_file`); with the TLS
+/// config it uses.
+pub fn http_client_trusting(
+    connect_timeout: Duration,
+    trust: &crate::tls::OriginTrust,
+) -> Result<(HttpClient, Arc<rustls::ClientConfig>), crate::ProxyError> {
+    let config = Arc::new(crate::tls::origin_client_config(trust)?);
+    Ok((build_client(connect_timeout, Some(config.clone())), config))
+}
+
+fn build_client(connect_timeout: Duration, tls: Option<Arc<rustls::ClientConfig>>) -> HttpClient {
     let mut connector = HttpConnector::new();
     connector.set_connect_timeout(Some(connect_timeout));
     connector.set_nodelay(true);
+    connector.enforce_http(false);
+    let config = tls.map_or_else(
+        || {
+            // No usable trust store: https origins then fail their handshake (502).
+            rustls::ClientConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .map(|b| {
+                b.with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth()
+            })
+            .expect("ring supports the default protocol versions")
+        },
+        |c| (*c).clone(),
+    );
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(config)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(connector);
     Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(Duration::from_secs(5))
         // CloudFront writes header names title-cased on the wire
         // (docs/cloudfront/pipeline.md, "On the wire").
         .http1_title_case_headers(true)
-        .build(connector)
+        .build(https)
 }
 
 /// Where an HTTP origin lives.
@@ -42,6 +94,8 @@ pub struct HttpTarget {
     pub host: String,
     /// CloudFront's origin path: prefixed to every request path (`/v2` + `/x` → `/v2/x`).
     pub origin_path: String,
+    /// `https://`: TLS to the origin, its certificate checked.
+    pub tls: bool,
 }
 
 /// What kind of origin.
@@ -83,7 +137,11 @@ pub struct Origin {
     /// Connection attempts before giving up (CloudFront: 1–3, default 3). GET and HEAD are
     /// also retried after a response timeout.
     pub connection_attempts: u32,
+    /// How long a TCP connection attempt may take.
+    pub connect_timeout: Duration,
     pub client: HttpClient,
+    /// The TLS config of `client`, for connections made outside it (WebSocket upgrades).
+    pub tls_config: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// An origin group's failover: the secondary origin and the primary's statuses that send
@@ -111,13 +169,23 @@ impl Origin {
                 ),
                 None => format!("mock, {} route(s)", m.routes.len()),
             },
-            OriginKind::Http(t) => format!("http://{}{}", t.authority, t.origin_path),
+            OriginKind::Http(t) => format!(
+                "{}://{}{}",
+                if t.tls { "https" } else { "http" },
+                t.authority,
+                t.origin_path
+            ),
         }
     }
 
     /// Sends the request (already shaped by the origin-request phase) and returns the
     /// response head; the body streams.
     pub async fn fetch(&self, mut req: Request<Body>) -> Result<Response<Body>, EdgeFailure> {
+        // Origins are spoken to over HTTP/1.1 whatever the viewer used (an HTTP/2 viewer's
+        // request keeps its version up to here for the `Via` hop).
+        if req.version() == http::Version::HTTP_2 {
+            *req.version_mut() = http::Version::HTTP_11;
+        }
         for (name, value) in &self.custom_headers {
             req.headers_mut().insert(name.clone(), value.clone());
         }
@@ -135,7 +203,11 @@ impl Origin {
                     req.uri().path_and_query().map_or("/", PathAndQuery::as_str)
                 );
                 let uri = Uri::builder()
-                    .scheme(Scheme::HTTP)
+                    .scheme(if target.tls {
+                        Scheme::HTTPS
+                    } else {
+                        Scheme::HTTP
+                    })
                     .authority(target.authority.clone())
                     .path_and_query(path)
                     .build()

@@ -179,6 +179,7 @@ fn update_origin(
             host: domain.to_owned(),
             authority,
             origin_path,
+            tls: false,
         });
         origin.id = format!("{}(updated)", base.id);
         origin.client = dynamic_client.clone();
@@ -426,6 +427,7 @@ fn changed_origin<'a>(
             authority,
             host: domain.to_owned(),
             origin_path: path.to_owned(),
+            tls: false,
         });
         owned.client = dynamic_client.clone();
     }

@@ -21,4 +21,6 @@ pub struct Settings {
     pub viewer_idle_timeout: std::time::Duration,
     /// Options for checking function output: always the edge's full checks.
     pub validation: ValidationOptions,
+    /// The origin response header carrying cache tags (lower-case), if configured.
+    pub cache_tag_header: Option<String>,
 }

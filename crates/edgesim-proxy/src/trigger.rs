@@ -32,6 +32,15 @@ pub async fn run(
     let invocation = FunctionThreads::global()
         .invoke(function, event.clone(), input)
         .await;
+    crate::dashboard::record_hook(|| crate::dashboard::HookTrace {
+        trigger: event_type.as_str(),
+        function: name.to_owned(),
+        kind: "CloudFront Functions",
+        event_in: Value::clone(event),
+        event_out: invocation.outcome.as_ref().ok().cloned(),
+        error: invocation.outcome.as_ref().err().map(|e| e.to_string()),
+        logs: invocation.logs.clone(),
+    });
     for line in &invocation.logs {
         tracing::info!(target: "edgesim::function", function = name, request_id, "{line}");
     }

@@ -11,6 +11,7 @@ use edgesim_functions::{CloudFrontFunction, FunctionOptions, KeyValueStore, Runt
 
 use super::lambda::{started_for, Started};
 use crate::behavior::Behavior;
+use crate::behavior::ViewerProtocolPolicy;
 use crate::config::{BehaviorConfig, Config, FunctionConfig};
 use crate::error::ProxyError;
 use crate::hook::{Hook, Hooks};
@@ -113,6 +114,14 @@ pub(crate) fn build_behavior(
             .transpose()
     };
     let (allowed_methods, caches_options) = methods(config, b, field)?;
+    let viewer_protocol_policy = ViewerProtocolPolicy::parse(b.viewer_protocol_policy.get_ref())
+        .map_err(|m| {
+            config.error_at(
+                Some(b.viewer_protocol_policy.span()),
+                &format!("{field}.viewer_protocol_policy"),
+                &m,
+            )
+        })?;
     Ok(Behavior {
         pattern,
         origin,
@@ -124,6 +133,7 @@ pub(crate) fn build_behavior(
         response_headers_policy,
         compress: b.compress,
         error_ttl,
+        viewer_protocol_policy,
         hooks: Hooks {
             viewer_request: viewer(&b.viewer_request, "viewer_request")?,
             origin_request: started_for(started, field, "origin_request"),

@@ -2,6 +2,7 @@
 //! before the listener accepts, so a handler that does not load is a config error.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +19,17 @@ pub type Started = HashMap<String, Arc<LambdaHook>>;
 /// Starts every Lambda@Edge function of the config (after [`super::checks::check`]). A handler
 /// that does not load is a config error.
 pub async fn start_all(config: &Config) -> Result<Started, ProxyError> {
+    start_reusing(config, &Started::new(), &[]).await
+}
+
+/// [`start_all`] for a reload: a function whose settings are the same as in `previous` and
+/// whose handler directory holds none of the `changed` files keeps its warm workers; the others
+/// start afresh (the old workers end when the last request using them is done).
+pub async fn start_reusing(
+    config: &Config,
+    previous: &Started,
+    changed: &[PathBuf],
+) -> Result<Started, ProxyError> {
     let mut started = Started::new();
     for (field, b) in behaviors(config) {
         for (trigger, event, f) in slots(b) {
@@ -34,6 +46,15 @@ pub async fn start_all(config: &Config) -> Result<Started, ProxyError> {
                 .map_or(trigger.max_timeout(), Duration::from_millis);
             if let Some(mb) = f.memory_mb {
                 options.memory_mb = mb;
+            }
+            if let Some(old) = previous.get(&at).filter(|old| {
+                old.trigger == trigger
+                    && old.include_body == f.include_body
+                    && *old.function.options() == options
+                    && !changed.iter().any(|p| touches_handler(&options, p))
+            }) {
+                started.insert(at, old.clone());
+                continue;
             }
             let function = LambdaFunction::start(options).await.map_err(|e| {
                 config.error_at(
@@ -56,6 +77,20 @@ pub async fn start_all(config: &Config) -> Result<Started, ProxyError> {
         }
     }
     Ok(started)
+}
+
+/// Whether `path` is in the directory of the function's handler file (a handler may import its
+/// neighbours).
+fn touches_handler(options: &LambdaOptions, path: &Path) -> bool {
+    let file = options.handler.rsplit_once('.').map_or("", |(f, _)| f);
+    let dir = options
+        .base_dir
+        .join(file)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let dir = dir.canonicalize().unwrap_or(dir);
+    path.starts_with(&dir)
 }
 
 /// The started function of one event of one behavior (`field` like `behaviors[0]`).

@@ -8,6 +8,8 @@ mod checks;
 mod lambda;
 mod origins;
 
+pub(crate) use lambda::Started;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,7 +78,34 @@ impl Distribution {
         Distribution::build(config, &started)
     }
 
+    /// A hot reload: the whole distribution built again from `config`, reusing from
+    /// `previous` the Lambda@Edge workers whose handler did not change, and the cache when no
+    /// behavior's cache settings changed (else the cache starts empty: its keys and TTLs would
+    /// no longer mean the same). CloudFront Functions are compiled afresh and their engine
+    /// contexts warmed before this returns, so the first request after the swap pays nothing.
+    pub async fn rebuild(
+        config: &Config,
+        previous: &Distribution,
+        changed: &[std::path::PathBuf],
+    ) -> Result<Arc<Distribution>, ProxyError> {
+        checks::check(config)?;
+        let started = lambda::start_reusing(config, &previous.lambdas, changed).await?;
+        let next = Distribution::build_after(config, &started, Some(previous))?;
+        next.warm();
+        Ok(next)
+    }
+
     fn build(config: &Config, started: &lambda::Started) -> Result<Arc<Distribution>, ProxyError> {
+        Distribution::build_after(config, started, None)
+    }
+
+    /// Builds the distribution; after a reload (`previous`), it takes over the previous
+    /// cache store when the cache settings are the same.
+    fn build_after(
+        config: &Config,
+        started: &lambda::Started,
+        previous: Option<&Distribution>,
+    ) -> Result<Arc<Distribution>, ProxyError> {
         let mut kvs = HashMap::new();
         for store in &config.key_value_stores {
             let loaded = KeyValueStore::load(&config.resolve(&store.file))?;
@@ -158,31 +187,81 @@ impl Distribution {
 
         let viewer_idle_timeout =
             origins::seconds(config, "viewer.idle_timeout", config.viewer.idle_timeout)?;
-        Ok(Arc::new_cyclic(|me| Distribution {
-            me: me.clone(),
-            settings: Settings {
-                pop: config.pop.clone(),
-                distribution_id: config.distribution_id.clone(),
-                domain_name: config.domain_name.clone(),
-                server_timing: config.server_timing,
-                via_host: format!("{}.cloudfront.net", ids::via_id()),
-                viewer_country: config.viewer.country.clone(),
-                viewer_device: config.viewer.device.clone(),
-                viewer_headers,
-                max_object_bytes: config.cache_store.max_object_bytes,
-                viewer_idle_timeout,
-                validation: ValidationOptions::default(),
-            },
-            origins: Origins {
-                list,
-                dynamic_client: http_client(Duration::from_secs(10)),
-            },
-            behaviors: Behaviors { ordered, default },
-            cache: Cache::new(config.cache_store.max_bytes),
-            inflight: Default::default(),
-            custom_errors,
-            listen: config.listen.clone(),
-            standalone_mocks,
+        let cache_tag_header = cache_tag_header(config)?;
+        let dashboard = dashboard(config)?;
+        Ok(Arc::new_cyclic(|me| {
+            let mut next = Distribution {
+                me: me.clone(),
+                settings: Settings {
+                    pop: config.pop.clone(),
+                    distribution_id: config.distribution_id.clone(),
+                    domain_name: config.domain_name.clone(),
+                    server_timing: config.server_timing,
+                    via_host: format!("{}.cloudfront.net", ids::via_id()),
+                    viewer_country: config.viewer.country.clone(),
+                    viewer_device: config.viewer.device.clone(),
+                    viewer_headers,
+                    max_object_bytes: config.cache_store.max_object_bytes,
+                    viewer_idle_timeout,
+                    validation: ValidationOptions::default(),
+                    cache_tag_header,
+                },
+                origins: Origins {
+                    list,
+                    dynamic_client: http_client(Duration::from_secs(10)),
+                },
+                behaviors: Behaviors { ordered, default },
+                cache: Arc::new(Cache::new(config.cache_store.max_bytes)),
+                cache_max_bytes: config.cache_store.max_bytes,
+                inflight: Default::default(),
+                custom_errors,
+                listen: config.listen.clone(),
+                standalone_mocks,
+                dashboard,
+                lambdas: started.clone(),
+            };
+            if let Some(previous) = previous.filter(|p| {
+                p.cache_signature() == next.cache_signature()
+                    && p.cache_max_bytes == next.cache_max_bytes
+            }) {
+                next.cache = previous.cache.clone();
+            }
+            next
         }))
     }
+}
+
+/// `cache_tag_header`, checked and lower-cased.
+fn cache_tag_header(config: &Config) -> Result<Option<String>, ProxyError> {
+    let Some(name) = &config.cache_tag_header else {
+        return Ok(None);
+    };
+    let lower = name.to_ascii_lowercase();
+    HeaderName::from_bytes(lower.as_bytes())
+        .map_err(|_| config.error_at(None, "cache_tag_header", "not a valid header name"))?;
+    Ok(Some(lower))
+}
+
+/// `[dashboard]`: the reserved path, normalised (`/_edgesim/`), when enabled.
+fn dashboard(
+    config: &Config,
+) -> Result<Option<crate::distribution::DashboardSettings>, ProxyError> {
+    let d = &config.dashboard;
+    if !d.enabled {
+        return Ok(None);
+    }
+    if !d.path.starts_with('/') || d.path.trim_matches('/').is_empty() {
+        return Err(config.error_at(
+            None,
+            "dashboard.path",
+            "expected a path below the root such as \"/_edgesim/\"",
+        ));
+    }
+    if d.recent_requests == 0 || d.recent_requests > 100_000 {
+        return Err(config.error_at(None, "dashboard.recent_requests", "expected 1 to 100000"));
+    }
+    Ok(Some(crate::distribution::DashboardSettings {
+        path: crate::dashboard::normalise_path(&d.path),
+        recent_requests: d.recent_requests,
+    }))
 }

@@ -1,5 +1,6 @@
 //! `[[origins]]` into [`Origin`]s: a mock origin with its routes and files, or an HTTP origin.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -10,8 +11,11 @@ use crate::config::{Config, OriginConfig};
 use crate::error::ProxyError;
 use crate::mock_origin::{MockOrigin, MockRoute};
 use crate::origin::Failover;
-use crate::origin::{http_client, HttpTarget, Origin, OriginKind};
+use crate::origin::{
+    default_tls, http_client, http_client_trusting, HttpClient, HttpTarget, Origin, OriginKind,
+};
 use crate::path_pattern::PathPattern;
+use crate::tls::OriginTrust;
 
 /// A timeout no longer than CloudFront allows (`max` seconds). Below CloudFront's 1 s minimum
 /// is accepted: fractions of a second keep local tests fast (docs/cloudfront/cache-and-origin.md,
@@ -112,6 +116,7 @@ pub(crate) fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, 
             ))
         }
     };
+    let (client, tls_config) = origin_client(config, o, &field)?;
     let mut custom_headers = Vec::new();
     for (name, value) in &o.custom_headers {
         let bad = || {
@@ -139,27 +144,55 @@ pub(crate) fn build_origin(config: &Config, o: &OriginConfig) -> Result<Origin, 
                 ))
             }
         },
-        client: http_client(timeout(
-            config,
-            &field("connect_timeout"),
-            o.connect_timeout,
-            10.0,
-        )?),
+        connect_timeout: timeout(config, &field("connect_timeout"), o.connect_timeout, 10.0)?,
+        client,
+        tls_config,
     })
 }
 
-/// `http://host[:port][/origin/path]`; https needs TLS, which a local simulator leaves out.
+/// The origin's client and its TLS config; `ca_file` adds trust for a dev server's own
+/// certificate.
+fn origin_client(
+    config: &Config,
+    o: &OriginConfig,
+    field: &dyn Fn(&str) -> String,
+) -> Result<(HttpClient, Option<Arc<rustls::ClientConfig>>), ProxyError> {
+    let connect_timeout = timeout(config, &field("connect_timeout"), o.connect_timeout, 10.0)?;
+    let Some(ca_file) = &o.ca_file else {
+        return Ok((http_client(connect_timeout), default_tls()));
+    };
+    if o.url
+        .as_ref()
+        .is_none_or(|u| !u.get_ref().starts_with("https:"))
+    {
+        return Err(config.error_at(
+            Some(o.id.span()),
+            &field("ca_file"),
+            "ca_file is for https:// origins",
+        ));
+    }
+    let trust = OriginTrust {
+        ca_file: Some(config.resolve(ca_file)),
+    };
+    let (client, tls) = http_client_trusting(connect_timeout, &trust)
+        .map_err(|e| config.error_at(Some(o.id.span()), &field("ca_file"), &e.to_string()))?;
+    Ok((client, Some(tls)))
+}
+
+/// `http(s)://host[:port][/origin/path]`.
 pub(crate) fn parse_url(url: &str) -> Result<HttpTarget, String> {
     let uri: Uri = url.parse().map_err(|e| format!("not a URL: {e}"))?;
-    match uri.scheme_str() {
-        Some("http") => {}
-        Some("https") => {
-            return Err("https origins are not supported locally; use http://".to_owned())
+    let tls = match uri.scheme_str() {
+        Some("http") => false,
+        Some("https") => true,
+        _ => {
+            return Err(
+                "expected a URL like http://127.0.0.1:3000 or https://localhost:5173".to_owned(),
+            )
         }
-        _ => return Err("expected a URL like http://127.0.0.1:3000".to_owned()),
-    }
+    };
     let authority = uri.authority().ok_or("the URL has no host")?;
-    let port = authority.port_u16().unwrap_or(80);
+    let port = authority.port_u16().unwrap_or(if tls { 443 } else { 80 });
     let authority = Authority::try_from(format!("{}:{port}", authority.host()).as_str())
         .map_err(|e| e.to_string())?;
     let origin_path = uri.path().trim_end_matches('/').to_owned();
@@ -167,6 +200,7 @@ pub(crate) fn parse_url(url: &str) -> Result<HttpTarget, String> {
         host: authority.host().to_owned(),
         authority,
         origin_path,
+        tls,
     })
 }
 
