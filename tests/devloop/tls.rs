@@ -37,7 +37,9 @@ async fn https_serves_http2_and_http1_by_alpn_with_a_generated_certificate() {
     assert!(tls.generated && tls.cert_path.is_file());
     let origin = TestOrigin::start().await;
     let config = format!(
-        "[[origins]]\nid = \"o\"\nurl = \"http://127.0.0.1:{}\"\n[default_behavior]\norigin = \"o\"\n",
+        "[[origins]]\nid = \"o\"\nurl = \"http://127.0.0.1:{}\"\n[default_behavior]\norigin = \"o\"\n\
+         # CloudFront-* headers reach the origin only when a policy names them.\n\
+         origin_request_policy = \"AllViewerAndCloudFrontHeaders-2022-06\"\n",
         origin.port()
     );
     let options = ServeOptions {
@@ -145,7 +147,9 @@ async fn https_only_answers_403_over_http() {
 async fn cloudfront_forwarded_proto_is_http_on_the_plain_listener() {
     let origin = TestOrigin::start().await;
     let config = format!(
-        "[[origins]]\nid = \"o\"\nurl = \"http://127.0.0.1:{}\"\n[default_behavior]\norigin = \"o\"\n",
+        "[[origins]]\nid = \"o\"\nurl = \"http://127.0.0.1:{}\"\n[default_behavior]\norigin = \"o\"\n\
+         # CloudFront-* headers reach the origin only when a policy names them.\n\
+         origin_request_policy = \"AllViewerAndCloudFrontHeaders-2022-06\"\n",
         origin.port()
     );
     let edge = Edge::start(&config, &[]).await;

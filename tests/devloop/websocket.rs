@@ -58,7 +58,8 @@ async fn a_websocket_connects_through_serve_and_frames_flow_both_ways() {
     let (port, seen) = echo_origin().await;
     let config = format!(
         "[[origins]]\nid = \"dev\"\nurl = \"http://127.0.0.1:{port}\"\n\n\
-         [default_behavior]\norigin = \"dev\"\nviewer_request = {{ code = \"mark.js\" }}\n"
+         [default_behavior]\norigin = \"dev\"\norigin_request_policy = \"AllViewer\"\n\
+         viewer_request = {{ code = \"mark.js\" }}\n"
     );
     let edge = LiveEdge::start(&config, &[("mark.js", MARK)], false).await;
     let url = format!("ws://{}/hmr?token=1", edge.server.local_addr());
