@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Result};
 use edgesim_model::cff_http::{request_event, viewer_response_event, EventContext};
+use edgesim_model::client_cert::{ClientCertificate, ConnectionContext};
 use edgesim_model::lambda::{generate_event, GenerateOptions, Trigger};
 use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 
@@ -17,12 +18,18 @@ use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
     --header 'authorization: Basic dXNlcjpwYXNz' --body 'user=a' > event.json\n  \
     edgesim generate-event viewer-request --cloudfront-function --uri /blog/ > cff-event.json\n  \
     edgesim generate-event viewer-response --cloudfront-function --status 404 \\\n      \
-    --response-header 'content-type: text/html' > cff-response.json")]
+    --response-header 'content-type: text/html' > cff-response.json\n  \
+    edgesim generate-event connection --cert client.pem > connection.json")]
 pub struct Args {
     /// viewer-request, origin-request, origin-response or viewer-response (CloudFront
-    /// Functions: viewer-request or viewer-response).
-    #[arg(value_parser = parse_trigger)]
-    trigger: Trigger,
+    /// Functions: viewer-request or viewer-response), or `connection` for a connection
+    /// function's event (mutual TLS; with --cert).
+    #[arg(value_parser = parse_trigger, value_name = "TRIGGER")]
+    event: EventArg,
+    /// connection: the viewer's client certificate (PEM; the first certificate is the leaf).
+    /// Without it the event has no `clientCertificate`, as in optional mTLS mode.
+    #[arg(long, value_name = "CERT.pem")]
+    cert: Option<std::path::PathBuf>,
     /// A CloudFront Functions event (`{"version":"1.0","context":…}`) instead of Lambda@Edge's
     /// `{"Records":[{"cf":…}]}`.
     #[arg(long, visible_alias = "cff")]
@@ -54,15 +61,27 @@ pub struct Args {
     client_ip: String,
 }
 
-fn parse_trigger(s: &str) -> Result<Trigger, String> {
-    s.parse()
+#[derive(Clone, Copy)]
+enum EventArg {
+    Trigger(Trigger),
+    Connection,
+}
+
+fn parse_trigger(s: &str) -> Result<EventArg, String> {
+    if s == "connection" {
+        return Ok(EventArg::Connection);
+    }
+    s.parse().map(EventArg::Trigger)
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let event = if args.cloudfront_function {
-        function_event(&args)
-    } else {
-        lambda_event(&args)
+    let event = match args.event {
+        EventArg::Connection => connection_event(&args),
+        EventArg::Trigger(_) if args.cert.is_some() => {
+            Err(anyhow!("--cert is for connection events (`generate-event connection`)"))
+        }
+        EventArg::Trigger(trigger) if args.cloudfront_function => function_event(&args, trigger),
+        EventArg::Trigger(trigger) => lambda_event(&args, trigger),
     };
     match event.and_then(|event| Ok(serde_json::to_string_pretty(&event)?)) {
         Ok(text) => {
@@ -83,7 +102,7 @@ fn split_header(option: &str, header: &str) -> Result<(String, String)> {
     Ok((name.trim().to_owned(), value.trim().to_owned()))
 }
 
-fn lambda_event(args: &Args) -> Result<serde_json::Value> {
+fn lambda_event(args: &Args, trigger: Trigger) -> Result<serde_json::Value> {
     if !args.response_headers.is_empty() {
         bail!("--response-header is for CloudFront Functions events (add --cloudfront-function)");
     }
@@ -102,19 +121,16 @@ fn lambda_event(args: &Args) -> Result<serde_json::Value> {
         client_ip: args.client_ip.clone(),
         ..GenerateOptions::default()
     };
-    Ok(generate_event(args.trigger, &options)?)
+    Ok(generate_event(trigger, &options)?)
 }
 
 /// A CloudFront Functions event built from an HTTP request (and response) the way `serve`
 /// builds it for a real viewer, so the shape is exactly what a deployed function receives.
-fn function_event(args: &Args) -> Result<serde_json::Value> {
-    if !matches!(
-        args.trigger,
-        Trigger::ViewerRequest | Trigger::ViewerResponse
-    ) {
+fn function_event(args: &Args, trigger: Trigger) -> Result<serde_json::Value> {
+    if !matches!(trigger, Trigger::ViewerRequest | Trigger::ViewerResponse) {
         bail!(
             "CloudFront Functions run on viewer-request and viewer-response only, not {}",
-            args.trigger.as_str()
+            trigger.as_str()
         );
     }
     if args.body.is_some() {
@@ -148,7 +164,7 @@ fn function_event(args: &Args) -> Result<serde_json::Value> {
         distribution_id: Some("E1EDGESIMLOCAL".to_owned()),
         request_id: Some("EDGESIM0generated0event0000000000000000000000000_A==".to_owned()),
     };
-    if args.trigger == Trigger::ViewerRequest {
+    if trigger == Trigger::ViewerRequest {
         if !args.response_headers.is_empty() {
             bail!("--response-header is for viewer-response events");
         }
@@ -171,6 +187,29 @@ fn function_event(args: &Args) -> Result<serde_json::Value> {
         &args.client_ip,
         &ctx,
     ))
+}
+
+/// A connection function's event (docs/cloudfront/connection-functions.md) for a certificate,
+/// with the ids `serve` uses for the bundled distribution.
+fn connection_event(args: &Args) -> Result<serde_json::Value> {
+    let cert = match &args.cert {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow!("{}: cannot read the certificate: {e}", path.display()))?;
+            Some(
+                ClientCertificate::from_pem(&text)
+                    .map_err(|e| anyhow!("{}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let ctx = ConnectionContext {
+        client_ip: args.client_ip.clone(),
+        endpoint: "d111111abcdef8.cloudfront.net".to_owned(),
+        distribution_id: "E1EDGESIMLOCAL".to_owned(),
+        connection_id: "EDGESIM0generated0connection00000000000000000000000==".to_owned(),
+    };
+    Ok(edgesim_model::client_cert::connection_event(cert.as_ref(), &ctx))
 }
 
 /// Defaults first; a header given on the command line replaces the default of that name.

@@ -6,6 +6,7 @@ mod import;
 mod invalidate;
 mod invoke;
 mod serve;
+mod test_connection;
 mod test_function;
 mod test_suite;
 

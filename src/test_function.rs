@@ -20,28 +20,42 @@ use serde::Serialize;
 /// (FunctionErrorMessage is set), 2 for usage or input errors.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  edgesim test-function --runtime cloudfront-js-2.0 \\\n      --function edge-samples/functions/spa-rewrite.js \\\n      --event edge-samples/events/viewer-request-dir.json\n\n  KeyValueStore functions also take --kvs edge-samples/kvs/redirects.json"
+    after_help = "Example:\n  edgesim test-function --runtime cloudfront-js-2.0 \\\n      --function edge-samples/functions/spa-rewrite.js \\\n      --event edge-samples/events/viewer-request-dir.json\n\n  KeyValueStore functions also take --kvs edge-samples/kvs/redirects.json\n\nA connection function (mutual TLS), like `aws cloudfront test-connection-function`:\n  edgesim test-function --event-type connection \\\n      --function edge-samples/functions/connection/device-check.js \\\n      --event edge-samples/events/connection-device.json --kvs kvs/revoked-serials.json\n  (prints ConnectionFunctionTestResult; `edgesim generate-event connection --cert client.pem`\n  writes the event for a certificate)"
 )]
 pub struct Args {
-    /// The function's runtime: cloudfront-js-1.0 or cloudfront-js-2.0.
+    /// The function's runtime: cloudfront-js-1.0 or cloudfront-js-2.0 (required for viewer
+    /// events; connection functions run on cloudfront-js-2.0).
     #[arg(long, value_parser = parse_runtime)]
-    runtime: Runtime,
+    pub(crate) runtime: Option<Runtime>,
+    /// `connection` tests a connection function (`connectionHandler`, run on the mTLS
+    /// handshake) and prints TestConnectionFunction's result; `viewer-request` and
+    /// `viewer-response` are checked against the event's `context.eventType`.
+    #[arg(long, value_enum)]
+    pub(crate) event_type: Option<EventTypeArg>,
     /// The function code (JavaScript, at most 10 KB).
     #[arg(long, value_name = "FILE")]
-    function: PathBuf,
+    pub(crate) function: PathBuf,
     /// A CloudFront Functions event object (JSON, at most 40 KB), viewer-request or viewer-response.
     #[arg(long, value_name = "EVENT.json")]
-    event: PathBuf,
+    pub(crate) event: PathBuf,
     /// A KeyValueStore import file ({"data":[{"key":…,"value":…}]}) associated with the function.
     #[arg(long, value_name = "KVS.json")]
-    kvs: Option<PathBuf>,
+    pub(crate) kvs: Option<PathBuf>,
     /// The compute budget ComputeUtilization is a percentage of, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 1.0)]
-    budget_ms: f64,
+    /// [default: 1, for connection functions their 5 ms execution limit]
+    #[arg(long, value_name = "MS")]
+    pub(crate) budget_ms: Option<f64>,
     /// Also apply the checks CloudFront makes at the edge but TestFunction skips (read-only and
     /// disallowed headers, method, URI…): a violation is reported as the edge's 502 message.
     #[arg(long)]
-    strict: bool,
+    pub(crate) strict: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum EventTypeArg {
+    ViewerRequest,
+    ViewerResponse,
+    Connection,
 }
 
 fn parse_runtime(s: &str) -> Result<Runtime, String> {
@@ -67,24 +81,42 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn execute(args: &Args) -> Result<ExitCode> {
-    if !(args.budget_ms > 0.0 && args.budget_ms.is_finite()) {
-        bail!(
-            "--budget-ms must be a positive number of milliseconds, got {}",
-            args.budget_ms
-        );
+    if let Some(ms) = args.budget_ms.filter(|ms| !(*ms > 0.0 && ms.is_finite())) {
+        bail!("--budget-ms must be a positive number of milliseconds, got {ms}");
     }
+    if args.event_type == Some(EventTypeArg::Connection) {
+        return crate::test_connection::execute(args);
+    }
+    let Some(runtime) = args.runtime else {
+        bail!("--runtime is required (cloudfront-js-1.0 or cloudfront-js-2.0); for a connection function pass --event-type connection");
+    };
     let event = read_event(&args.event)?;
+    if let Some(wanted) = args.event_type {
+        let name = if wanted == EventTypeArg::ViewerRequest {
+            "viewer-request"
+        } else {
+            "viewer-response"
+        };
+        let actual = event.pointer("/context/eventType").and_then(|v| v.as_str());
+        if actual != Some(name) {
+            bail!(
+                "{}: --event-type {name}, but the event's context.eventType is {}",
+                args.event.display(),
+                actual.unwrap_or("missing")
+            );
+        }
+    }
     let kvs = match &args.kvs {
-        Some(path) if args.runtime == Runtime::Js10 => bail!(
+        Some(path) if runtime == Runtime::Js10 => bail!(
             "{}: KeyValueStore needs runtime cloudfront-js-2.0 (the function runs on cloudfront-js-1.0)",
             path.display()
         ),
         Some(path) => Some(Arc::new(KeyValueStore::load(path)?)),
         None => None,
     };
-    let mut options = FunctionOptions::new(file_name(&args.function), args.runtime);
+    let mut options = FunctionOptions::new(file_name(&args.function), runtime);
     options.kvs = kvs;
-    options.budget = Duration::from_secs_f64(args.budget_ms / 1000.0);
+    options.budget = Duration::from_secs_f64(args.budget_ms.unwrap_or(1.0) / 1000.0);
 
     let test_options = TestOptions {
         strict: args.strict,
@@ -123,7 +155,7 @@ fn execute(args: &Args) -> Result<ExitCode> {
 /// The engine's own deadline stops loops and recursion within 100 ms, but a native call such as
 /// a catastrophic regular expression cannot be interrupted. The command must still end: past
 /// this, it reports an execution error and exits.
-const WATCHDOG: Duration = Duration::from_secs(5);
+pub(crate) const WATCHDOG: Duration = Duration::from_secs(5);
 
 struct Watchdog(std::sync::mpsc::Sender<()>);
 
@@ -173,14 +205,14 @@ fn read_event(path: &Path) -> Result<serde_json::Value> {
     edgesim::model::parse_event(&json).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_stem().map_or_else(
         || "function".to_owned(),
         |s| s.to_string_lossy().into_owned(),
     )
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<()> {
+pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<()> {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(
         &mut out,

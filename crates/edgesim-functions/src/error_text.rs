@@ -599,7 +599,7 @@ pub fn compile_error(factory_message: &str, ctx: &mut Context) -> String {
         return syntax_error(factory_message);
     };
     let start = source.find("'use strict'; ").map_or(0, |i| i);
-    let end = source.rfind(FACTORY_SUFFIX).unwrap_or(source.len());
+    let end = source.rfind(FACTORY_SUFFIX_START).unwrap_or(source.len());
     let user = &source[start..end];
     let parsed = boa_engine::Script::parse(boa_engine::Source::from_bytes(user), None, ctx);
     match parsed.map_err(|e| e.try_native(ctx)) {
@@ -613,6 +613,8 @@ pub fn compile_error(factory_message: &str, ctx: &mut Context) -> String {
 /// What follows the user's code in the factory (engine/mod.rs builds it).
 pub const FACTORY_SUFFIX: &str =
     "\n;return typeof handler === 'function' ? handler : undefined; })";
+/// How every factory suffix starts (a connection function's too, crate::connection).
+pub const FACTORY_SUFFIX_START: &str = "\n;return ";
 
 /// boa's parse error for the user's code (`source`, lines as in their file), in njs's words.
 fn user_syntax_error(message: &str, source: &str) -> String {

@@ -16,6 +16,7 @@
 pub mod budget;
 pub mod calibration;
 pub mod cloudfront_module;
+pub mod connection;
 mod convert;
 mod encoding;
 mod engine;
@@ -35,7 +36,9 @@ pub mod threads;
 pub mod throttle;
 
 pub use cloudfront_module::OriginChange;
-pub use engine::{contexts_built, CloudFrontFunction, FunctionOptions, Invocation, InvokeInput};
+pub use engine::{
+    contexts_built, CloudFrontFunction, Entry, FunctionOptions, Invocation, InvokeInput,
+};
 pub use error::FunctionError;
 pub use kvs::{KeyValueStore, KvsError};
 pub use quota::CountingAlloc;

@@ -11,6 +11,9 @@ pub const MEMORY_QUOTA_BYTES: u64 = 2 * 1024 * 1024;
 pub const MAX_LOG_BYTES: usize = 10 * 1024;
 /// The run-time budget CloudFront does not publish; "sub-millisecond", assumed 1 ms (§10).
 pub const DEFAULT_BUDGET: Duration = Duration::from_millis(1);
+/// A connection function's execution limit: 5 ms (docs/cloudfront/connection-functions.md,
+/// "Write CloudFront Connection Function code"); what its `ComputeUtilization` is a share of.
+pub const CONNECTION_BUDGET: Duration = Duration::from_millis(5);
 /// `cf.logCustomData`: at most 800 bytes; longer values are truncated (§8.1).
 pub const MAX_CUSTOM_LOG_BYTES: usize = 800;
 /// TestFunction accepts event objects up to 40,960 bytes (§10).

@@ -61,6 +61,10 @@ pub enum ModelError {
         reason: String,
     },
 
+    /// A client certificate file that is not a PEM X.509 certificate (client_cert.rs).
+    #[error("not a client certificate: {0}")]
+    Certificate(String),
+
     /// A checked event still failed to deserialize into the typed model.
     #[error("the event does not fit the CloudFront Functions model: {0}")]
     Decode(#[from] serde_json::Error),

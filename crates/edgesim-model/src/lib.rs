@@ -38,6 +38,7 @@
 
 pub mod cff;
 pub mod cff_http;
+pub mod client_cert;
 pub mod error;
 pub mod failure;
 pub mod lambda;

@@ -39,7 +39,7 @@ use crate::runtime::Runtime;
 use crate::throttle::Throttle;
 
 pub use pool::contexts_built;
-pub use spec::{FunctionOptions, Invocation, InvokeInput};
+pub use spec::{Entry, FunctionOptions, Invocation, InvokeInput};
 use spec::{InFlight, Spec};
 
 /// A loaded CloudFront Function. Cheap to clone and shareable across threads; each thread that
@@ -75,8 +75,12 @@ impl CloudFrontFunction {
             })
             .collect();
         // Everything before the user's first line stays on line 1, so error lines match theirs.
+        let suffix = match options.entry {
+            Entry::Handler => crate::error_text::FACTORY_SUFFIX,
+            Entry::ConnectionHandler => crate::connection::FACTORY_SUFFIX,
+        };
         let factory_source = format!(
-            "(function (__cf_imports) {{ 'use strict'; {bindings}{}\n;return typeof handler === 'function' ? handler : undefined; }})",
+            "(function (__cf_imports) {{ 'use strict'; {bindings}{}{suffix}",
             checked.body
         );
         let spec = Arc::new(Spec {

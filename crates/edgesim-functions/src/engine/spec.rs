@@ -32,6 +32,20 @@ pub struct FunctionOptions {
     pub stuck_after: Duration,
     /// When the function is throttled for continuously exceeding its budget (throttle.rs).
     pub throttle: ThrottlePolicy,
+    /// Which function the code defines: `handler` (viewer events) or `connectionHandler`
+    /// (a connection function, crate::connection).
+    pub entry: Entry,
+}
+
+/// The entry point CloudFront calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Entry {
+    /// `function handler(event)`, returning a request or a response.
+    #[default]
+    Handler,
+    /// `function connectionHandler(connection)`, calling `connection.allow()` or
+    /// `connection.deny()` (docs/cloudfront/connection-functions.md).
+    ConnectionHandler,
 }
 
 impl FunctionOptions {
@@ -44,6 +58,7 @@ impl FunctionOptions {
             hard_timeout: limits::DEFAULT_HARD_TIMEOUT,
             stuck_after: limits::DEFAULT_STUCK_AFTER,
             throttle: ThrottlePolicy::default(),
+            entry: Entry::Handler,
         }
     }
 }
