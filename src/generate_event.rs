@@ -77,9 +77,9 @@ fn parse_trigger(s: &str) -> Result<EventArg, String> {
 pub fn run(args: Args) -> ExitCode {
     let event = match args.event {
         EventArg::Connection => connection_event(&args),
-        EventArg::Trigger(_) if args.cert.is_some() => {
-            Err(anyhow!("--cert is for connection events (`generate-event connection`)"))
-        }
+        EventArg::Trigger(_) if args.cert.is_some() => Err(anyhow!(
+            "--cert is for connection events (`generate-event connection`)"
+        )),
         EventArg::Trigger(trigger) if args.cloudfront_function => function_event(&args, trigger),
         EventArg::Trigger(trigger) => lambda_event(&args, trigger),
     };
@@ -209,7 +209,10 @@ fn connection_event(args: &Args) -> Result<serde_json::Value> {
         distribution_id: "E1EDGESIMLOCAL".to_owned(),
         connection_id: "EDGESIM0generated0connection00000000000000000000000==".to_owned(),
     };
-    Ok(edgesim_model::client_cert::connection_event(cert.as_ref(), &ctx))
+    Ok(edgesim_model::client_cert::connection_event(
+        cert.as_ref(),
+        &ctx,
+    ))
 }
 
 /// Defaults first; a header given on the command line replaces the default of that name.

@@ -27,7 +27,9 @@ pub fn execute(args: &Args) -> Result<ExitCode> {
         bail!("connection functions run on cloudfront-js-2.0 only, not {runtime}");
     }
     if args.strict {
-        bail!("--strict checks a returned request or response; a connection function returns neither");
+        bail!(
+            "--strict checks a returned request or response; a connection function returns neither"
+        );
     }
     let event = read_event(&args.event)?;
     let mut options = connection::options(file_name(&args.function));

@@ -50,11 +50,23 @@ fn openssl(dir: &Path, args: &[&str]) {
 
 /// A CA and a device certificate it signed, with a serial number whose high bit is set.
 fn device_certificate(dir: &Path, subject: &str) -> PathBuf {
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
     let mut ca = vec!["req", "-x509"];
     ca.extend(ec);
     ca.extend([
-        "-keyout", "ca.key", "-out", "ca.pem", "-days", "30", "-subj",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "30",
+        "-subj",
         "/C=US/O=Example Inc/CN=Example mTLS CA",
     ]);
     openssl(dir, &ca);
@@ -65,8 +77,20 @@ fn device_certificate(dir: &Path, subject: &str) -> PathBuf {
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", "dev.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-set_serial", "0x9e2aaf1656e547", "-days", "30", "-out", "dev.pem",
+            "x509",
+            "-req",
+            "-in",
+            "dev.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "0x9e2aaf1656e547",
+            "-days",
+            "30",
+            "-out",
+            "dev.pem",
         ],
     );
     dir.join("dev.pem")
@@ -89,7 +113,10 @@ fn der_sha256_base64url(pem: &Path) -> String {
 #[test]
 fn the_event_carries_the_certificate_as_cloudfront_describes_it() {
     let dir = temp_dir("event");
-    let pem = device_certificate(&dir, "/C=US/O=Example Inc/OU=AuthorizedDevices/CN=device-0042");
+    let pem = device_certificate(
+        &dir,
+        "/C=US/O=Example Inc/OU=AuthorizedDevices/CN=device-0042",
+    );
     let out = edgesim(&[
         "generate-event",
         "connection",
@@ -108,7 +135,10 @@ fn the_event_carries_the_certificate_as_cloudfront_describes_it() {
         "C=US, O=Example Inc, OU=AuthorizedDevices, CN=device-0042"
     );
     assert_eq!(leaf["issuer"], "C=US, O=Example Inc, CN=Example mTLS CA");
-    assert_eq!(leaf["sha256Fingerprint"], der_sha256_base64url(&pem).as_str());
+    assert_eq!(
+        leaf["sha256Fingerprint"],
+        der_sha256_base64url(&pem).as_str()
+    );
     let not_after = leaf["validity"]["notAfter"].as_str().unwrap();
     assert!(
         not_after.len() == 20 && not_after.ends_with('Z') && &not_after[10..11] == "T",
@@ -138,7 +168,12 @@ fn test_connection(event: &Path, extra: &[&str]) -> Output {
 
 fn event_for(dir: &Path, subject: &str) -> PathBuf {
     let pem = device_certificate(dir, subject);
-    let out = edgesim(&["generate-event", "connection", "--cert", pem.to_str().unwrap()]);
+    let out = edgesim(&[
+        "generate-event",
+        "connection",
+        "--cert",
+        pem.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let path = dir.join("event.json");
     std::fs::write(&path, &out.stdout).unwrap();
@@ -157,7 +192,12 @@ fn a_device_certificate_is_allowed_with_test_connection_functions_output() {
         "{text}"
     );
     let result = &json(&out)["ConnectionFunctionTestResult"];
-    let keys: Vec<&str> = result.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let keys: Vec<&str> = result
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     assert_eq!(
         keys,
         [
@@ -218,7 +258,11 @@ fn a_stuck_connection_function_fails_instead_of_hanging() {
     let message = result["ConnectionFunctionErrorMessage"].as_str().unwrap();
     assert!(message.contains("hard time limit"), "{message}");
     assert_eq!(result["ConnectionFunctionOutput"], "");
-    assert!(stderr(&out).contains("denies the connection"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("denies the connection"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -228,16 +272,33 @@ fn bad_input_is_named_with_exit_status_2() {
     std::fs::write(&event, r#"{"clientIp": 7}"#).unwrap();
     let out = test_connection(&event, &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("clientIp must be a string"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("clientIp must be a string"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = test_connection(
         Path::new("events/connection-device.json"),
         &["--runtime", "cloudfront-js-1.0"],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cloudfront-js-2.0 only"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cloudfront-js-2.0 only"),
+        "{}",
+        stderr(&out)
+    );
 
-    let out = edgesim(&["generate-event", "connection", "--cert", "kvs/revoked-serials.json"]);
+    let out = edgesim(&[
+        "generate-event",
+        "connection",
+        "--cert",
+        "kvs/revoked-serials.json",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("BEGIN CERTIFICATE"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("BEGIN CERTIFICATE"),
+        "{}",
+        stderr(&out)
+    );
 }

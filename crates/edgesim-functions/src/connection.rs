@@ -10,10 +10,10 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::engine::{CloudFrontFunction, Entry, FunctionOptions, Invocation, InvokeInput};
-use crate::limits::CONNECTION_BUDGET;
-use crate::runtime::Runtime;
 use crate::error::FunctionError;
+use crate::limits::CONNECTION_BUDGET;
 use crate::limits::MAX_CUSTOM_LOG_BYTES;
+use crate::runtime::Runtime;
 use crate::test_function::EXECUTION_ERROR_MESSAGE;
 
 /// What follows the user's code in a connection function's factory (engine/mod.rs): instead of
@@ -133,7 +133,11 @@ pub fn check_event(event: &Value) -> Result<Vec<String>, String> {
                 }
             }
             for key in ["serialNumber", "issuer", "subject", "sha256Fingerprint"] {
-                string_field(leaf, key, &format!("clientCertificate.certificates.leaf.{key}"))?;
+                string_field(
+                    leaf,
+                    key,
+                    &format!("clientCertificate.certificates.leaf.{key}"),
+                )?;
             }
             match leaf.get("validity") {
                 None => {}

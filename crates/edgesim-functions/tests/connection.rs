@@ -113,11 +113,8 @@ fn the_allow_and_deny_methods_are_not_part_of_the_event() {
 #[test]
 fn an_async_handler_is_awaited_and_reads_the_key_value_store() {
     // The revocation tutorial: serial numbers in a KeyValueStore, without colons.
-    let store = KeyValueStore::from_json(
-        "revoked",
-        br#"{"data":[{"key":"9E2AAF","value":""}]}"#,
-    )
-    .unwrap();
+    let store =
+        KeyValueStore::from_json("revoked", br#"{"data":[{"key":"9E2AAF","value":""}]}"#).unwrap();
     let src = r#"import cf from 'cloudfront';
 async function connectionHandler(connection) {
     const kvsHandle = cf.kvs();

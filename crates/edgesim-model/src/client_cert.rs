@@ -42,13 +42,15 @@ impl ClientCertificate {
             .collect();
         let der = base64::engine::general_purpose::STANDARD
             .decode(b64)
-            .map_err(|e| ModelError::Certificate(format!("the PEM block is not valid base64: {e}")))?;
+            .map_err(|e| {
+                ModelError::Certificate(format!("the PEM block is not valid base64: {e}"))
+            })?;
         Self::from_der(&der)
     }
 
     pub fn from_der(der: &[u8]) -> Result<Self, ModelError> {
-        let (_, cert) =
-            X509Certificate::from_der(der).map_err(|e| ModelError::Certificate(format!("not an X.509 certificate: {e}")))?;
+        let (_, cert) = X509Certificate::from_der(der)
+            .map_err(|e| ModelError::Certificate(format!("not an X.509 certificate: {e}")))?;
         let validity = cert.validity();
         Ok(Self {
             serial_number: cert.raw_serial_as_string(),
