@@ -94,18 +94,6 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
             format!("{root:?}: not in the config yet; a request for / is not rewritten to it"),
         );
     }
-    for (i, e) in dist.custom_error_responses.iter().enumerate() {
-        w.push(
-            format!("{}[{i}]", crate::warn::join(&dist.path, "CustomErrorResponses")),
-            format!(
-                "{} -> {} {}: custom error responses are not in the config yet; the origin's error is served",
-                e.error_code,
-                e.response_code.map_or("-".to_owned(), |c| c.to_string()),
-                e.response_page_path.as_deref().unwrap_or("")
-            ),
-        );
-    }
-
     // Origins.
     for origin in &dist.origins {
         let _ = writeln!(body, "[[origins]]\nid = {}", q(&origin.id));
@@ -157,22 +145,38 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
         body.push('\n');
     }
 
-    // Origin groups: the config has no such table yet; a behavior that targets one uses the
-    // group's primary origin.
-    let mut targets: BTreeMap<&str, &str> = BTreeMap::new();
+    // Origin groups and custom error responses: CloudFront's own tables
+    // (docs/cloudfront/cache-and-origin.md#config-keys); behaviors name a group as their origin.
     for g in &dist.origin_groups {
-        if let Some(primary) = g.members.first() {
-            targets.insert(&g.id, primary);
-        }
-        w.push(
-            format!("{} {}", crate::warn::join(&dist.path, "OriginGroups"), g.id),
-            format!(
-                "origin groups are not in the config yet: behaviors use the primary origin {:?} without failover to {:?} on {:?}",
-                g.members.first().map_or("", String::as_str),
-                g.members.get(1..).unwrap_or_default(),
-                g.status_codes
-            ),
+        let (Some(primary), Some(secondary)) = (g.members.first(), g.members.get(1)) else {
+            w.push(
+                format!("{} {}", crate::warn::join(&dist.path, "OriginGroups"), g.id),
+                "an origin group needs two members (skipped)",
+            );
+            continue;
+        };
+        let codes: Vec<String> = g.status_codes.iter().map(u16::to_string).collect();
+        let _ = writeln!(
+            body,
+            "[[origin_groups]]\nid = {}\nprimary = {}\nsecondary = {}\nfailover_status_codes = [{}]\n",
+            q(&g.id),
+            q(primary),
+            q(secondary),
+            codes.join(", ")
         );
+    }
+    for e in &dist.custom_error_responses {
+        let _ = writeln!(body, "[[custom_error_responses]]\nerror_code = {}", e.error_code);
+        if let Some(page) = &e.response_page_path {
+            let _ = writeln!(body, "response_page_path = {}", q(page));
+        }
+        if let Some(code) = e.response_code {
+            let _ = writeln!(body, "response_code = {code}");
+        }
+        if let Some(ttl) = e.error_caching_min_ttl {
+            let _ = writeln!(body, "error_caching_min_ttl = {ttl}");
+        }
+        body.push('\n');
     }
 
     // KeyValueStores.
@@ -263,7 +267,6 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
     // Behaviors.
     let ctx = BehaviorCtx {
         dist,
-        targets: &targets,
         function_files: &function_files,
         lambda_handlers: &lambda_handlers,
     };
@@ -307,27 +310,27 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
 
 struct BehaviorCtx<'a> {
     dist: &'a Distribution,
-    targets: &'a BTreeMap<&'a str, &'a str>,
     function_files: &'a [PathBuf],
     lambda_handlers: &'a [PathBuf],
 }
 
 impl BehaviorCtx<'_> {
     fn behavior(&self, b: &Behavior, out: &mut String, w: &mut Warnings) {
-        let origin = match self.targets.get(b.target_origin.as_str()) {
-            Some(primary) => primary.to_string(),
-            None => b.target_origin.clone(),
-        };
-        let _ = writeln!(out, "origin = {}", q(&origin));
-        if let Some(name) = &b.cache.name {
-            let kind = if b.cache.managed {
-                "managed cache policy"
-            } else {
-                "cache policy"
-            };
-            let _ = writeln!(out, "# {kind} {name}");
+        let _ = writeln!(out, "origin = {}", q(&b.target_origin));
+        match &b.cache.name {
+            // AWS's managed policies are built in, by name.
+            Some(name) if b.cache.managed => {
+                let _ = writeln!(out, "cache_policy = {}", q(name));
+            }
+            Some(name) => {
+                let _ = writeln!(out, "# cache policy {name}");
+                let _ = writeln!(out, "cache_policy = {}", cache_policy_table(&b.cache, &b.path, w));
+            }
+            // No policy: the legacy settings (ForwardedValues, TTLs on the behavior).
+            None => {
+                let _ = writeln!(out, "cache = {}", cache_table(&b.cache, &b.path, w));
+            }
         }
-        let _ = writeln!(out, "cache = {}", cache_table(&b.cache, &b.path, w));
         if let Some(policy) = &b.viewer_protocol_policy {
             if policy != "allow-all" {
                 w.push(
@@ -365,28 +368,52 @@ impl BehaviorCtx<'_> {
             let _ = writeln!(out, "cached_methods = {list}");
         }
         if b.compress {
-            w.push(
-                format!("{}.Compress", b.path),
-                "edgesim does not compress responses (the origin's encoding is served)",
-            );
+            let _ = writeln!(out, "compress = true");
         }
         if let Some(p) = &b.origin_request_policy {
-            w.push(
-                format!("{}.OriginRequestPolicyId", b.path),
-                format!("origin request policy {}: not in the config yet; edgesim forwards what the cache key holds plus the viewer's headers", p.name),
-            );
+            if p.managed {
+                let _ = writeln!(out, "origin_request_policy = {}", q(&p.name));
+            } else {
+                let _ = writeln!(out, "# origin request policy {}", p.name);
+                let _ = writeln!(
+                    out,
+                    "origin_request_policy = {{ query_strings = {}, headers = {}, cookies = {} }}",
+                    names_value(&p.query_strings),
+                    names_value(&p.headers),
+                    names_value(&p.cookies)
+                );
+            }
         }
         if let Some(p) = &b.response_headers_policy {
-            let mut what: Vec<String> = p.parts.clone();
-            what.extend(p.custom_headers.iter().map(|(h, v, _)| format!("{h}: {v}")));
-            w.push(
-                format!("{}.ResponseHeadersPolicyId", b.path),
-                format!(
-                    "response headers policy {}: not in the config yet; not added: {}",
-                    p.name,
-                    what.join(", ")
-                ),
-            );
+            if p.managed {
+                let _ = writeln!(out, "response_headers_policy = {}", q(&p.name));
+            } else {
+                let _ = writeln!(out, "# response headers policy {}", p.name);
+                let headers: Vec<String> = p
+                    .custom_headers
+                    .iter()
+                    .map(|(h, v, o)| {
+                        format!("{{ name = {}, value = {}, override = {o} }}", q(h), q(v))
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "response_headers_policy = {{ custom_headers = [{}] }}",
+                    headers.join(", ")
+                );
+                let parts: Vec<&String> =
+                    p.parts.iter().filter(|p| *p != "CustomHeadersConfig").collect();
+                if !parts.is_empty() {
+                    w.push(
+                        format!("{}.ResponseHeadersPolicyId", b.path),
+                        format!(
+                            "response headers policy {}: only its custom headers are imported; not added: {}",
+                            p.name,
+                            parts.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                }
+            }
         }
         let mut used: Vec<EventType> = Vec::new();
         for (event, assoc) in &b.associations {
@@ -476,6 +503,48 @@ fn select_value(s: &Select, what: &str, at: &str, w: &mut Warnings) -> String {
             q("all")
         }
     }
+}
+
+/// A policy's selection in the config's words: `"none"`, `"all"`, a list,
+/// `{ all_except = [...] }` or `{ all_viewer_and_cloudfront = [...] }`.
+fn names_value(s: &Select) -> String {
+    let list = |names: &[String]| {
+        let names: Vec<String> = names.iter().map(|n| q(n)).collect();
+        format!("[{}]", names.join(", "))
+    };
+    match s {
+        Select::None => q("none"),
+        Select::All => q("all"),
+        Select::Only(names) => list(names),
+        Select::AllExcept(names) => format!("{{ all_except = {} }}", list(names)),
+        Select::AllViewerAnd(names) => {
+            format!("{{ all_viewer_and_cloudfront = {} }}", list(names))
+        }
+    }
+}
+
+/// A cache policy defined in the source, inline (`cache_policy = { … }`).
+fn cache_policy_table(c: &CachePolicy, at: &str, w: &mut Warnings) -> String {
+    // A cache policy's headers are a list of names (CloudFront allows nothing else there).
+    let headers = match &c.headers {
+        Select::Only(_) => names_value(&c.headers),
+        Select::None => "[]".to_owned(),
+        other => {
+            w.push(at, format!("headers {other:?} in the cache key: a cache policy takes a list of names; none used"));
+            "[]".to_owned()
+        }
+    };
+    format!(
+        "{{ min_ttl = {}, default_ttl = {}, max_ttl = {}, query_strings = {}, headers = {}, cookies = {}, gzip = {}, brotli = {} }}",
+        c.min_ttl,
+        c.default_ttl,
+        c.max_ttl,
+        names_value(&c.query_strings),
+        headers,
+        names_value(&c.cookies),
+        c.gzip,
+        c.brotli
+    )
 }
 
 fn cache_table(c: &CachePolicy, at: &str, w: &mut Warnings) -> String {

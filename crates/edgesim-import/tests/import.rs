@@ -54,10 +54,12 @@ fn a_sam_template_in_yaml_with_short_tags_becomes_a_config() {
         "{toml}"
     );
     // The template's cache policy, by !Ref.
-    assert!(toml.contains("default_ttl = 60, max_ttl = 300, query_strings = [\"page\", \"q\"], headers = [\"authorization\"]"), "{toml}");
-    // The managed CachingOptimized policy by id.
+    assert!(toml.contains("cache_policy = { min_ttl = 0, default_ttl = 60, max_ttl = 300, query_strings = [\"page\", \"q\"], headers = [\"Authorization\"]"), "{toml}");
+    // The managed CachingOptimized policy by id, by name in the config.
+    assert!(toml.contains("cache_policy = \"CachingOptimized\""), "{toml}");
+    // Custom error responses are CloudFront's own table now.
     assert!(
-        toml.contains("# managed cache policy CachingOptimized"),
+        toml.contains("[[custom_error_responses]]\nerror_code = 404\nresponse_page_path = \"/index.html\"\nresponse_code = 200"),
         "{toml}"
     );
     // Legacy ForwardedValues.
@@ -216,7 +218,7 @@ async fn terraform_state_imports_functions_policies_and_the_lambda_from_its_arch
     assert_eq!(imported.format, edgesim_import::Format::Terraform);
     let toml = &imported.toml;
     assert!(toml.contains("# cache policy api-cache"), "{toml}");
-    assert!(toml.contains("default_ttl = 30, max_ttl = 60, query_strings = \"all\", headers = [\"authorization\"]"), "{toml}");
+    assert!(toml.contains("cache_policy = { min_ttl = 0, default_ttl = 30, max_ttl = 60, query_strings = \"all\", headers = [\"Authorization\"]"), "{toml}");
     assert!(
         toml.contains("custom_headers = { \"x-api-key\" = \"secret\" }"),
         "{toml}"
@@ -241,4 +243,53 @@ async fn terraform_state_imports_functions_policies_and_the_lambda_from_its_arch
     assert_eq!((status, body.as_str()), (200, "docs"));
     let (status, _, body) = get(&d, "/api/x", &[]).await;
     assert_eq!((status, body.as_str()), (401, "no token"));
+}
+
+/// Origin groups, custom error responses and policies land in the config keys CloudFront's
+/// names map to, and the distribution behaves so: a dead primary fails over to the secondary,
+/// a missing object gets the custom error page, the template's response headers policy adds
+/// its header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn origin_groups_error_pages_and_policies_are_imported_and_served() {
+    let dir = scratch("failover");
+    let green = dir.join("green");
+    std::fs::create_dir_all(green.join("errors")).unwrap();
+    std::fs::write(green.join("index.html"), "green").unwrap();
+    std::fs::write(green.join("errors/404.html"), "custom not found").unwrap();
+    // A port nothing listens on: the primary refuses connections.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let mut options = ImportOptions::new(&dir);
+    options.origins.insert("Blue".into(), OriginTarget::Url(dead_url));
+    options.origins.insert("Green".into(), OriginTarget::Dir(green));
+    let imported = import_file(&fixtures().join("failover/template.json"), &options).unwrap();
+    let toml = &imported.toml;
+    assert!(
+        toml.contains("[[origin_groups]]\nid = \"Site\"\nprimary = \"Blue\"\nsecondary = \"Green\"\nfailover_status_codes = [500, 503]"),
+        "{toml}"
+    );
+    assert!(toml.contains("origin = \"Site\""), "{toml}");
+    assert!(toml.contains("cache_policy = { min_ttl = 0, default_ttl = 120, max_ttl = 600, query_strings = [\"v\"], headers = [], cookies = \"none\", gzip = true, brotli = true }"), "{toml}");
+    assert!(toml.contains("origin_request_policy = \"AllViewer\""), "{toml}");
+    assert!(toml.contains("response_headers_policy = { custom_headers = [{ name = \"x-served-by\", value = \"edge\", override = true }] }"), "{toml}");
+    assert!(toml.contains("compress = true"), "{toml}");
+    assert!(toml.contains("error_caching_min_ttl = 5"), "{toml}");
+    let paths = warning_paths(&imported);
+    assert!(
+        !paths.iter().any(|p| p.contains("OriginGroups")
+            || p.contains("CustomErrorResponses")
+            || p.contains("PolicyId")
+            || p.contains("Compress")),
+        "{paths:#?}"
+    );
+
+    imported.write_files().unwrap();
+    let config = imported.config(&dir.join("edgesim.toml"), &dir).unwrap();
+    let d = Distribution::start(&config).await.unwrap();
+    let (status, headers, body) = get(&d, "/index.html", &[]).await;
+    assert_eq!((status, body.as_str()), (200, "green"));
+    assert_eq!(headers["x-served-by"], "edge");
+    let (status, _, body) = get(&d, "/nothing-here", &[]).await;
+    assert_eq!((status, body.as_str()), (404, "custom not found"));
 }
