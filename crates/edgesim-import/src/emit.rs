@@ -166,7 +166,11 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
         );
     }
     for e in &dist.custom_error_responses {
-        let _ = writeln!(body, "[[custom_error_responses]]\nerror_code = {}", e.error_code);
+        let _ = writeln!(
+            body,
+            "[[custom_error_responses]]\nerror_code = {}",
+            e.error_code
+        );
         if let Some(page) = &e.response_page_path {
             let _ = writeln!(body, "response_page_path = {}", q(page));
         }
@@ -324,7 +328,11 @@ impl BehaviorCtx<'_> {
             }
             Some(name) => {
                 let _ = writeln!(out, "# cache policy {name}");
-                let _ = writeln!(out, "cache_policy = {}", cache_policy_table(&b.cache, &b.path, w));
+                let _ = writeln!(
+                    out,
+                    "cache_policy = {}",
+                    cache_policy_table(&b.cache, &b.path, w)
+                );
             }
             // No policy: the legacy settings (ForwardedValues, TTLs on the behavior).
             None => {
@@ -401,8 +409,11 @@ impl BehaviorCtx<'_> {
                     "response_headers_policy = {{ custom_headers = [{}] }}",
                     headers.join(", ")
                 );
-                let parts: Vec<&String> =
-                    p.parts.iter().filter(|p| *p != "CustomHeadersConfig").collect();
+                let parts: Vec<&String> = p
+                    .parts
+                    .iter()
+                    .filter(|p| *p != "CustomHeadersConfig")
+                    .collect();
                 if !parts.is_empty() {
                     w.push(
                         format!("{}.ResponseHeadersPolicyId", b.path),

@@ -56,7 +56,10 @@ fn a_sam_template_in_yaml_with_short_tags_becomes_a_config() {
     // The template's cache policy, by !Ref.
     assert!(toml.contains("cache_policy = { min_ttl = 0, default_ttl = 60, max_ttl = 300, query_strings = [\"page\", \"q\"], headers = [\"Authorization\"]"), "{toml}");
     // The managed CachingOptimized policy by id, by name in the config.
-    assert!(toml.contains("cache_policy = \"CachingOptimized\""), "{toml}");
+    assert!(
+        toml.contains("cache_policy = \"CachingOptimized\""),
+        "{toml}"
+    );
     // Custom error responses are CloudFront's own table now.
     assert!(
         toml.contains("[[custom_error_responses]]\nerror_code = 404\nresponse_page_path = \"/index.html\"\nresponse_code = 200"),
@@ -261,8 +264,12 @@ async fn origin_groups_error_pages_and_policies_are_imported_and_served() {
     let dead_url = format!("http://{}", dead.local_addr().unwrap());
     drop(dead);
     let mut options = ImportOptions::new(&dir);
-    options.origins.insert("Blue".into(), OriginTarget::Url(dead_url));
-    options.origins.insert("Green".into(), OriginTarget::Dir(green));
+    options
+        .origins
+        .insert("Blue".into(), OriginTarget::Url(dead_url));
+    options
+        .origins
+        .insert("Green".into(), OriginTarget::Dir(green));
     let imported = import_file(&fixtures().join("failover/template.json"), &options).unwrap();
     let toml = &imported.toml;
     assert!(
@@ -271,7 +278,10 @@ async fn origin_groups_error_pages_and_policies_are_imported_and_served() {
     );
     assert!(toml.contains("origin = \"Site\""), "{toml}");
     assert!(toml.contains("cache_policy = { min_ttl = 0, default_ttl = 120, max_ttl = 600, query_strings = [\"v\"], headers = [], cookies = \"none\", gzip = true, brotli = true }"), "{toml}");
-    assert!(toml.contains("origin_request_policy = \"AllViewer\""), "{toml}");
+    assert!(
+        toml.contains("origin_request_policy = \"AllViewer\""),
+        "{toml}"
+    );
     assert!(toml.contains("response_headers_policy = { custom_headers = [{ name = \"x-served-by\", value = \"edge\", override = true }] }"), "{toml}");
     assert!(toml.contains("compress = true"), "{toml}");
     assert!(toml.contains("error_caching_min_ttl = 5"), "{toml}");
