@@ -156,3 +156,27 @@ fn the_bundled_golden_cases_run_as_they_are() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains(" passed, 0 failed"), "{out}");
 }
+
+/// A function stuck where the engine cannot interrupt it (a regular expression that backtracks
+/// without end) must not hang the suite: its case fails with the hard-limit message, the other
+/// cases still run.
+#[test]
+fn a_stuck_function_fails_its_case_instead_of_hanging_the_suite() {
+    let dir = suite("stuck");
+    std::fs::remove_file(dir.join("fails-on-purpose.json")).unwrap();
+    std::fs::write(
+        dir.join("stuck.js"),
+        "function handler(event) { if (/^(a+)+$/.test('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab')) { event.request.uri = '/x'; } return event.request; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("stuck.json"),
+        r#"{"description":"a catastrophic regex","runtime":"cloudfront-js-2.0","function":"stuck.js","event":"event.json",
+            "match":"partial","expected":{"FunctionErrorMessage":""}}"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+    assert!(stdout.contains("hard time limit"), "{stdout}");
+}

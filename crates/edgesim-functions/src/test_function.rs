@@ -6,7 +6,7 @@ use edgesim_model::EventType;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::engine::{CloudFrontFunction, InvokeInput};
+use crate::engine::{CloudFrontFunction, Invocation, InvokeInput};
 use crate::error::FunctionError;
 use crate::OriginChange;
 
@@ -54,11 +54,21 @@ pub fn test_function(
     event: &Value,
     options: &TestOptions,
 ) -> TestRun {
-    let input = InvokeInput {
+    let run = function.invoke(event, &test_input(event));
+    test_invocation(event, run, options)
+}
+
+/// What a TestFunction run of `event` sees besides the event (its raw query string).
+pub fn test_input(event: &Value) -> InvokeInput {
+    InvokeInput {
         raw_query: raw_query(event),
         ..InvokeInput::default()
-    };
-    let run = function.invoke(event, &input);
+    }
+}
+
+/// Reports a run of `event` (made inline or on [`crate::FunctionThreads`] with
+/// [`test_input`]) as TestFunction does.
+pub fn test_invocation(event: &Value, run: Invocation, options: &TestOptions) -> TestRun {
     let mut detail = None;
     let mut result = TestResult {
         compute_utilization: run.compute_utilization.to_string(),

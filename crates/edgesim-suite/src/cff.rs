@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use edgesim_functions::test_function::{
-    compile_failure, test_function, TestOptions, EXECUTION_ERROR_MESSAGE,
+    compile_failure, test_input, test_invocation, TestOptions, EXECUTION_ERROR_MESSAGE,
 };
 use edgesim_functions::{
-    CloudFrontFunction, FunctionError, FunctionOptions, KeyValueStore, Runtime,
+    CloudFrontFunction, FunctionError, FunctionOptions, FunctionThreads, KeyValueStore, Runtime,
 };
 use serde_json::{json, Value};
 
@@ -25,7 +25,11 @@ fn message_matches(expected: &str, actual: &str) -> bool {
     }
 }
 
-fn run_once(case: &Case, strict: bool) -> Result<Value, SuiteError> {
+/// Runs the case's function once. On a supervised function thread (`FunctionThreads`), as
+/// `serve` runs functions: a run stuck where the engine cannot interrupt it (a regular expression
+/// that backtracks without end) is answered as failed after the hard time limit, so the case
+/// fails with that message instead of hanging the suite.
+async fn run_once(case: &Case, strict: bool) -> Result<Value, SuiteError> {
     let runtime: Runtime = case
         .str("runtime")?
         .parse()
@@ -40,7 +44,14 @@ fn run_once(case: &Case, strict: bool) -> Result<Value, SuiteError> {
     }
     let file = case.path(case.str("function")?)?;
     let run = match CloudFrontFunction::from_file(&file, options) {
-        Ok(f) => test_function(&f, &event, &TestOptions { strict }),
+        Ok(f) => {
+            let input = test_input(&event);
+            let event = Arc::new(event);
+            let run = FunctionThreads::global()
+                .invoke(&f, event.clone(), input)
+                .await;
+            test_invocation(&event, run, &TestOptions { strict })
+        }
         Err(e @ (FunctionError::Compile(_) | FunctionError::CodeTooLarge { .. })) => {
             compile_failure(&e)
         }
@@ -60,14 +71,15 @@ fn run_once(case: &Case, strict: bool) -> Result<Value, SuiteError> {
     }))
 }
 
-pub fn run(case: &Case, update: bool) -> Result<CaseRun, SuiteError> {
+pub async fn run(case: &Case, update: bool) -> Result<CaseRun, SuiteError> {
     let got = run_once(
         case,
         case.json
             .get("strict")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-    )?;
+    )
+    .await?;
     let mut failures = Vec::new();
     let partial = case.json.get("match").and_then(Value::as_str) == Some("partial");
     if let Some(expected) = case.json.get("expected") {
@@ -118,7 +130,7 @@ pub fn run(case: &Case, update: bool) -> Result<CaseRun, SuiteError> {
         .get("strict_expected_error")
         .and_then(Value::as_str)
     {
-        let strict = run_once(case, true)?;
+        let strict = run_once(case, true).await?;
         let got = strict["FunctionErrorMessage"]
             .as_str()
             .unwrap_or_default()

@@ -123,12 +123,7 @@ pub async fn run(
             let _permit = permits.acquire_owned().await.expect("never closed");
             let started = Instant::now();
             let result = match case.kind {
-                Kind::Function => {
-                    let c = case.clone();
-                    tokio::task::spawn_blocking(move || cff::run(&c, update))
-                        .await
-                        .unwrap_or_else(|e| Err(case.error(format!("the run panicked: {e}"))))
-                }
+                Kind::Function => cff::run(&case, update).await,
                 Kind::Lambda => lambda::run(&case, &handlers, update).await,
                 Kind::Http => http::run(&case, update).await,
             };
