@@ -180,3 +180,31 @@ fn a_stuck_function_fails_its_case_instead_of_hanging_the_suite() {
     assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
     assert!(stdout.contains("hard time limit"), "{stdout}");
 }
+
+/// Connection-function cases (viewer mTLS): the bundled ones pass, and one expecting the wrong
+/// decision fails with a diff of `ConnectionFunctionOutput`.
+#[test]
+fn connection_function_cases_compare_the_decision() {
+    let (code, out, err) = run(&[
+        "test",
+        repo().join("edge-samples/connection-cases").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 passed, 0 failed"), "{out}");
+
+    let dir = suite("connection");
+    let samples = repo().join("edge-samples");
+    let case = serde_json::json!({
+        "description": "expects a revoked device to be allowed (wrong on purpose)",
+        "connection_function": samples.join("functions/connection/device-check.js"),
+        "event": samples.join("events/connection-revoked.json"),
+        "kvs": samples.join("kvs/revoked-serials.json"),
+        "match": "partial",
+        "expected": {"ConnectionFunctionOutput": {"action": "allow"}}
+    });
+    std::fs::write(dir.join("wrong.json"), case.to_string()).unwrap();
+    let (code, out, _) = run(&["test", dir.join("wrong.json").to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ConnectionFunctionOutput differs:"), "{out}");
+    assert!(out.contains("\"deny\""), "{out}");
+}

@@ -21,6 +21,8 @@ pub enum Kind {
     Function,
     Lambda,
     Http,
+    /// A connection function (viewer mTLS) on a connection event.
+    Connection,
 }
 
 impl Kind {
@@ -29,6 +31,7 @@ impl Kind {
             Kind::Function => "function",
             Kind::Lambda => "lambda",
             Kind::Http => "http",
+            Kind::Connection => "connection",
         }
     }
 }
@@ -116,6 +119,8 @@ pub fn load(file: &Path, root: &Path) -> Result<Option<Case>, SuiteError> {
     }
     let kind = if json.get("function").is_some() {
         Kind::Function
+    } else if json.get("connection_function").is_some() {
+        Kind::Connection
     } else if json.get("handler").is_some() {
         Kind::Lambda
     } else if json.get("requests").is_some() {
@@ -124,7 +129,7 @@ pub fn load(file: &Path, root: &Path) -> Result<Option<Case>, SuiteError> {
         return Ok(None);
     } else {
         return Err(err(
-            "not a case: give \"function\" (CloudFront Function), \"handler\" (Lambda@Edge) or \"requests\" (HTTP through a distribution)".to_owned(),
+            "not a case: give \"function\" (CloudFront Function), \"connection_function\" (mTLS connection function), \"handler\" (Lambda@Edge) or \"requests\" (HTTP through a distribution)".to_owned(),
         ));
     };
     let name = file
@@ -154,6 +159,21 @@ pub fn load(file: &Path, root: &Path) -> Result<Option<Case>, SuiteError> {
                 return Err(
                     case.error("give \"expected\" (a TestResult) or \"assert\" (JSON-path checks)")
                 );
+            }
+        }
+        Kind::Connection => {
+            case.path(case.str("connection_function")?)?;
+            case.event()?;
+            if let Some(kvs) = case.json.get("kvs") {
+                case.path(
+                    kvs.as_str()
+                        .ok_or_else(|| case.error("\"kvs\" must be a file name"))?,
+                )?;
+            }
+            if case.json.get("expected").is_none() && case.json.get("assert").is_none() {
+                return Err(case.error(
+                    "give \"expected\" (a ConnectionFunctionTestResult) or \"assert\" (JSON-path checks)",
+                ));
             }
         }
         Kind::Lambda => {

@@ -12,6 +12,7 @@
 
 pub mod case;
 pub mod cff;
+mod connection;
 pub mod http;
 pub mod junit;
 pub mod lambda;
@@ -126,6 +127,7 @@ pub async fn run(
                 Kind::Function => cff::run(&case, update).await,
                 Kind::Lambda => lambda::run(&case, &handlers, update).await,
                 Kind::Http => http::run(&case, update).await,
+                Kind::Connection => connection::run(&case, update).await,
             };
             let outcome = Outcome {
                 name: case.name.clone(),
