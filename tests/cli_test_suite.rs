@@ -187,7 +187,10 @@ fn a_stuck_function_fails_its_case_instead_of_hanging_the_suite() {
 fn connection_function_cases_compare_the_decision() {
     let (code, out, err) = run(&[
         "test",
-        repo().join("edge-samples/connection-cases").to_str().unwrap(),
+        repo()
+            .join("edge-samples/connection-cases")
+            .to_str()
+            .unwrap(),
     ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("3 passed, 0 failed"), "{out}");
