@@ -302,3 +302,47 @@ fn bad_input_is_named_with_exit_status_2() {
         stderr(&out)
     );
 }
+
+/// A template's connection function association is imported: the code is written next to the
+/// config, a warning says `serve` does not run it and how to test it, and the written code runs
+/// with `test-function --event-type connection` against the store the template associates.
+#[test]
+fn an_imported_connection_function_is_written_and_testable() {
+    let dir = temp_dir("import");
+    let template = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/edgesim-import/tests/fixtures/mtls/template.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_edgesim"))
+        .current_dir(&dir)
+        .args(["import", template.to_str().unwrap(), "--kvs"])
+        .arg(format!(
+            "RevokedSerials={}",
+            samples().join("kvs/revoked-serials.json").display()
+        ))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("DistributionConfig.ConnectionFunctionAssociation: connection function \"device-check\" (viewer mTLS, mode required): `serve` does not run connection functions yet"),
+        "{err}"
+    );
+    assert!(err.contains("TrustStoreConfig"), "{err}");
+    let code = dir.join("edgesim-import/functions/device-check.js");
+    assert!(code.is_file(), "{err}");
+    let out = edgesim(&[
+        "test-function",
+        "--event-type",
+        "connection",
+        "--function",
+        code.to_str().unwrap(),
+        "--event",
+        "events/connection-revoked.json",
+        "--kvs",
+        "kvs/revoked-serials.json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        json(&out)["ConnectionFunctionTestResult"]["ConnectionFunctionOutput"],
+        r#"{"action":"deny","logCustomData":"REVOKED:00badc0ffee0"}"#
+    );
+}

@@ -230,6 +230,35 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
         };
         function_files.push(rel(&path));
     }
+    // The connection function: written next to the config for `test-function --event-type
+    // connection` and `edgesim test`; `serve` has no mTLS handshake to run it on yet.
+    if let Some(i) = dist.connection_function {
+        let f = &dist.functions[i];
+        let kvs = f
+            .kvs
+            .map(|k| {
+                format!(
+                    " --kvs {}",
+                    q_path(&rel(&absolute(
+                        dist.key_value_stores[k]
+                            .file
+                            .as_deref()
+                            .unwrap_or(Path::new("STORE.json"))
+                    )))
+                )
+            })
+            .unwrap_or_default();
+        w.push(
+            crate::warn::join(&dist.path, "ConnectionFunctionAssociation"),
+            format!(
+                "connection function {:?} (viewer mTLS{}): `serve` does not run connection functions yet; its code is {}; test it with `edgesim test-function --event-type connection --function {} --event EVENT.json{kvs}` (`edgesim generate-event connection --cert client.pem` writes an event)",
+                f.name,
+                dist.viewer_mtls_mode.as_deref().map(|m| format!(", mode {m}")).unwrap_or_default(),
+                function_files[i].display(),
+                function_files[i].display(),
+            ),
+        );
+    }
     let mut lambda_handlers = Vec::new();
     for l in &dist.lambdas {
         let (module, export) = l

@@ -21,6 +21,10 @@ pub struct Distribution {
     pub default_root_object: Option<String>,
     /// CloudFront Functions used by the behaviors (each once).
     pub functions: Vec<CfFunction>,
+    /// The distribution's connection function (viewer mTLS), an index into `functions`.
+    pub connection_function: Option<usize>,
+    /// `ViewerMtlsConfig.Mode` (`required`, `optional`, `passthrough`).
+    pub viewer_mtls_mode: Option<String>,
     /// Lambda@Edge functions used by the behaviors (each once).
     pub lambdas: Vec<LambdaFunction>,
     pub key_value_stores: Vec<KeyValueStore>,

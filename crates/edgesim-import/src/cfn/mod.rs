@@ -101,6 +101,29 @@ fn collect_catalog(r: &Resolver<'_>, catalog: &mut Catalog) {
             path: format!("Resources.{id}"),
         });
     }
+    // Connection functions (viewer mTLS): the same shape under other names, runtime 2.0 only
+    // (docs/cloudfront/connection-functions.md; the resource's property names follow the API's
+    // CreateConnectionFunction, inferred).
+    for id in t.of_type("AWS::CloudFront::ConnectionFunction") {
+        let config = prop(&id, "ConnectionFunctionConfig").unwrap_or(Value::Null);
+        let kvs_arns = config
+            .get("KeyValueStoreAssociations")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|a| a.get("KeyValueStoreARN").map(text))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let name = prop(&id, "Name").map(|v| text(&v));
+        catalog.functions.push(FunctionDef {
+            names: name.into_iter().chain([id.clone()]).collect(),
+            runtime: "cloudfront-js-2.0".to_owned(),
+            code: prop(&id, "ConnectionFunctionCode").map(|v| FunctionCode::Inline(text(&v))),
+            kvs_arns,
+            path: format!("Resources.{id}"),
+        });
+    }
     for id in t.of_type("AWS::CloudFront::KeyValueStore") {
         let name = prop(&id, "Name").map(|v| text(&v));
         catalog.key_value_stores.push(KvsDef {

@@ -9,7 +9,7 @@ pub mod policies;
 
 use serde_json::Value;
 
-use crate::catalog::Catalog;
+use crate::catalog::{self, Catalog};
 use crate::model::{CustomErrorResponse, Distribution};
 use crate::warn::{Obj, Warnings};
 
@@ -69,6 +69,34 @@ pub fn read(
             error_caching_min_ttl: e.u64("ErrorCachingMinTTL", w),
         });
         e.finish(w);
+    }
+    // Viewer mTLS and its connection function (docs/cloudfront/connection-functions.md).
+    if let Some(mut mtls) = dc.opt_obj("ViewerMtlsConfig", w) {
+        dist.viewer_mtls_mode = mtls.str("Mode", w);
+        mtls.ignore(
+            "TrustStoreConfig",
+            "the trust store is not emulated: `serve` does not ask for client certificates yet",
+            w,
+        );
+        mtls.finish(w);
+    }
+    if let Some(mut assoc) = dc.opt_obj("ConnectionFunctionAssociation", w) {
+        let at = assoc.path.clone();
+        if let Some(id) = assoc.str("Id", w) {
+            // An ARN, a name, or an unresolved `Fn::GetAtt` (`Resource.Attribute`).
+            let name = catalog::cf_function_name(&id);
+            let name = name.split('.').next().unwrap_or(name);
+            // Known by its `Name` once found (a logical id is only the template's handle).
+            let name = catalog
+                .functions
+                .iter()
+                .find(|f| f.names.iter().any(|n| n == name))
+                .map_or(name, |f| f.names[0].as_str())
+                .to_owned();
+            dist.connection_function =
+                functions::resolve_function(&name, &at, catalog, &mut dist, w);
+        }
+        assoc.finish(w);
     }
     dc.finish(w);
     dist
