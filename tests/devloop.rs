@@ -6,6 +6,8 @@
 #[path = "serve/harness.rs"]
 mod harness;
 
+#[path = "devloop/cli.rs"]
+mod cli;
 #[path = "devloop/dashboard.rs"]
 mod dashboard;
 #[path = "devloop/invalidate.rs"]

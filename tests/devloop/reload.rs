@@ -107,8 +107,8 @@ async fn a_broken_edit_keeps_the_old_code_serving_and_reports_file_line_and_mess
     let events = edge.wait_events(1).await;
     assert!(events[0].starts_with("failed: "), "{events:?}");
     assert!(
-        events[0].contains("version.js"),
-        "names the file: {events:?}"
+        events[0].contains("version.js:3: SyntaxError"),
+        "names the file and line: {events:?}"
     );
     assert!(
         events[0].contains("SyntaxError"),
@@ -218,4 +218,163 @@ async fn a_node_handler_edit_restarts_its_workers_with_the_new_code() {
     let events = edge.wait_events(1).await;
     assert!(events[0].starts_with("reloaded"), "{events:?}");
     assert_eq!(edge.get("/").await.header("x-lambda"), Some("2"));
+}
+
+const KVS: &str = r#"
+[[origins]]
+id = "site"
+mock = {}
+
+[[origins.routes]]
+path = "/*"
+headers = { "cache-control" = "no-store" }
+body = "hello"
+
+[[key_value_stores]]
+id = "flags"
+file = "flags.json"
+
+[default_behavior]
+origin = "site"
+viewer_response = { runtime = "cloudfront-js-2.0", code = "flag.js", kvs = "flags" }
+"#;
+
+const FLAG: &str = "import cf from 'cloudfront';\nconst kvs = cf.kvs();\nasync function handler(event) {\n  const r = event.response;\n  r.headers['x-flag'] = { value: await kvs.get('colour') };\n  return r;\n}\n";
+
+fn flags(colour: &str) -> String {
+    format!("{{ \"data\": [ {{ \"key\": \"colour\", \"value\": \"{colour}\" }} ] }}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_value_store_file_edit_is_served_from_the_next_request() {
+    let edge = LiveEdge::start(
+        KVS,
+        &[("flag.js", FLAG), ("flags.json", &flags("red"))],
+        true,
+    )
+    .await;
+    assert_eq!(edge.get("/").await.header("x-flag"), Some("red"));
+    save(&edge.dir.0, "flags.json", &flags("blue"));
+    let events = edge.wait_events(1).await;
+    assert!(events[0].starts_with("reloaded"), "{events:?}");
+    assert_eq!(edge.get("/").await.header("x-flag"), Some("blue"));
+
+    // A store file that is no longer valid JSON: reported, the last good store serves.
+    save(&edge.dir.0, "flags.json", "{ \"data\": [ ");
+    let events = edge.wait_events(2).await;
+    assert!(events[1].starts_with("failed: "), "{events:?}");
+    assert!(
+        events[1].contains("flags.json"),
+        "names the file: {events:?}"
+    );
+    assert_eq!(edge.get("/").await.header("x-flag"), Some("blue"));
+}
+
+const PYTHON: &str = r#"
+[[origins]]
+id = "site"
+mock = {}
+
+[[origins.routes]]
+path = "/*"
+headers = { "cache-control" = "no-store" }
+body = "hello"
+
+[default_behavior]
+origin = "site"
+origin_response = { runtime = "python3.11", handler = "py/app.handler" }
+"#;
+
+fn python(v: &str) -> String {
+    format!(
+        "import helper\n\ndef handler(event, context):\n    r = event['Records'][0]['cf']['response']\n    r['headers']['x-python'] = [{{'key': 'X-Python', 'value': '{v}-' + helper.NAME}}]\n    return r\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_python_handler_and_the_module_it_imports_are_imported_again_after_an_edit() {
+    let edge = LiveEdge::start(
+        PYTHON,
+        &[
+            ("py/app.py", &python("1")),
+            ("py/helper.py", "NAME = 'a'\n"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(edge.get("/").await.header("x-python"), Some("1-a"));
+    save(&edge.dir.0.join("py"), "app.py", &python("2"));
+    edge.wait_events(1).await;
+    assert_eq!(edge.get("/").await.header("x-python"), Some("2-a"));
+    // A neighbour the handler imports counts as the handler's code too.
+    save(&edge.dir.0.join("py"), "helper.py", "NAME = 'b'\n");
+    let events = edge.wait_events(2).await;
+    assert!(events[1].starts_with("reloaded"), "{events:?}");
+    assert_eq!(edge.get("/").await.header("x-python"), Some("2-b"));
+}
+
+const SLOW_NODE: &str = r#"
+[[origins]]
+id = "site"
+mock = {}
+
+[[origins.routes]]
+path = "/*"
+headers = { "cache-control" = "no-store" }
+body = "hello"
+
+[default_behavior]
+origin = "site"
+origin_response = { runtime = "nodejs20.x", handler = "lambda/index.handler", timeout_ms = 10000 }
+"#;
+
+/// Answers after `delay` ms on `/slow`, at once elsewhere, naming its version.
+fn slow_lambda(v: &str) -> String {
+    format!(
+        "exports.handler = async (event) => {{ const cf = event.Records[0].cf; if (cf.request.uri === '/slow') await new Promise(r => setTimeout(r, 1500)); const r = cf.response; r.headers['x-lambda'] = [{{ key: 'X-Lambda', value: '{v}' }}]; return r; }};"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_running_in_the_old_node_worker_finishes_there_while_new_ones_get_the_new_code() {
+    let edge =
+        Arc::new(LiveEdge::start(SLOW_NODE, &[("lambda/index.js", &slow_lambda("1"))], true).await);
+    assert_eq!(edge.get("/").await.header("x-lambda"), Some("1"));
+    let running = {
+        let edge = edge.clone();
+        tokio::spawn(async move { edge.get("/slow").await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    save(&edge.dir.0.join("lambda"), "index.js", &slow_lambda("2"));
+    let events = edge.wait_events(1).await;
+    assert!(events[0].starts_with("reloaded"), "{events:?}");
+    assert_eq!(edge.get("/").await.header("x-lambda"), Some("2"));
+    let slow = running.await.unwrap();
+    assert_eq!(slow.status, 200, "the in-flight request was not dropped");
+    assert_eq!(
+        slow.header("x-lambda"),
+        Some("1"),
+        "it finished on the worker it started on"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_handler_that_no_longer_loads_keeps_the_old_workers_serving() {
+    let edge = LiveEdge::start(LAMBDA, &[("lambda/index.js", &lambda("1"))], true).await;
+    save(
+        &edge.dir.0.join("lambda"),
+        "index.js",
+        "exports.handler = async (event) => {\n  return event.Records[0].cf.response\n}}\n",
+    );
+    let events = edge.wait_events(1).await;
+    assert!(events[0].starts_with("failed: "), "{events:?}");
+    assert!(
+        events[0].contains("edgesim.toml"),
+        "names the config: {events:?}"
+    );
+    assert!(
+        events[0].contains("SyntaxError"),
+        "Node's message: {events:?}"
+    );
+    assert_eq!(edge.get("/").await.header("x-lambda"), Some("1"));
 }

@@ -62,7 +62,8 @@ async fn function_compile_errors_carry_cloudfronts_message_and_the_file() {
         )],
     )
     .await;
-    assert!(message.contains("v1.js: SyntaxError"), "{message}");
+    // file:line, then CloudFront's own message.
+    assert!(message.contains("v1.js:2: SyntaxError"), "{message}");
 }
 
 const ORIGIN: &str = "[[origins]]\nid = \"o\"\nmock = {}\n";

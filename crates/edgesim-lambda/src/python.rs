@@ -45,6 +45,18 @@ pub(crate) fn spec(
     }
     env.push(("LAMBDA_TASK_ROOT".into(), task_root.display().to_string()));
     env.push(("PYTHONIOENCODING".into(), "utf-8".into()));
+    // Handlers are always compiled from their source: a `.pyc` is trusted by the source's
+    // mtime (whole seconds) and size, so an edit within the same second that keeps the size
+    // (`'1'` → `'2'`) would otherwise run the old code after a hot reload. Nothing is written,
+    // and no `__pycache__` in the source tree is read (the prefix directory does not exist).
+    env.push(("PYTHONDONTWRITEBYTECODE".into(), "1".into()));
+    env.push((
+        "PYTHONPYCACHEPREFIX".into(),
+        std::env::temp_dir()
+            .join("edgesim-no-pycache")
+            .display()
+            .to_string(),
+    ));
     env.push((
         "EDGESIM_HANDLER_FILE".into(),
         target.file.display().to_string(),

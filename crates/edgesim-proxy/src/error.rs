@@ -21,8 +21,9 @@ pub enum ProxyError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// A function does not compile (CloudFront's own message) or cannot be read.
-    #[error("{}: {source}", path.display())]
+    /// A function does not compile (CloudFront's own message) or cannot be read. A syntax
+    /// error is shown as `file:line: message`, the line taken from CloudFront's ` in <line>`.
+    #[error("{}", function_error(path, source))]
     Function {
         path: PathBuf,
         source: FunctionError,
@@ -44,4 +45,17 @@ pub enum ProxyError {
     /// used.
     #[error("{}: {message}", path.display())]
     Tls { path: PathBuf, message: String },
+}
+
+/// `path: message`, or `path:line: message` when the message ends with njs's ` in <line>`.
+fn function_error(path: &std::path::Path, source: &FunctionError) -> String {
+    let message = source.to_string();
+    let line = matches!(source, FunctionError::Compile(_))
+        .then(|| message.rsplit_once(" in ").map(|(_, n)| n))
+        .flatten()
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    match line {
+        Some(line) => format!("{}:{line}: {message}", path.display()),
+        None => format!("{}: {message}", path.display()),
+    }
 }
