@@ -80,6 +80,23 @@ pub struct Args {
     /// The private key of --cert (PEM).
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
+    /// Viewer mTLS on the HTTPS listener: the trust store (PEM CA certificates) client
+    /// certificates must chain to (CloudFront's `ViewerMtlsConfig`; implies --https).
+    #[arg(long, value_name = "CA.pem")]
+    client_ca: Option<PathBuf>,
+    /// With --client-ca: `required` (no certificate, no connection) or `optional`.
+    #[arg(
+        long,
+        value_name = "MODE",
+        default_value = "required",
+        requires = "client_ca"
+    )]
+    mtls_mode: String,
+    /// With --client-ca: a connection function (`connectionHandler`, runtime 2.0) that allows
+    /// or denies each connection presenting a certificate
+    /// (docs/cloudfront/connection-functions.md).
+    #[arg(long, value_name = "FILE.js", requires = "client_ca")]
+    connection_function: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -274,7 +291,25 @@ fn report(paint: &Paint, event: &ReloadEvent) {
 async fn serve(args: &Args, path: &Path, config: &Config) -> Result<()> {
     let distribution = Distribution::from_config(config)?;
     let live = Live::new(distribution.clone(), distribution.recent_buffer());
-    let tls = if args.https || args.cert.is_some() {
+    let mtls = match &args.client_ca {
+        Some(ca) => Some(edgesim::proxy::ViewerMtls {
+            trust_store: ca.clone(),
+            required: match args.mtls_mode.as_str() {
+                "required" => true,
+                "optional" => false,
+                other => bail!("--mtls-mode: expected required or optional, got {other:?}"),
+            },
+            connection_function: args
+                .connection_function
+                .as_deref()
+                .map(edgesim::proxy::load_connection_function)
+                .transpose()?,
+            distribution_id: config.distribution_id.clone(),
+            endpoint: config.domain_name.clone(),
+        }),
+        None => None,
+    };
+    let tls = if args.https || args.cert.is_some() || mtls.is_some() {
         let source = match (&args.cert, &args.key) {
             (Some(cert), Some(key)) => CertSource::Files {
                 cert: cert.clone(),
@@ -285,7 +320,7 @@ async fn serve(args: &Args, path: &Path, config: &Config) -> Result<()> {
             },
             _ => bail!("--cert and --key go together"),
         };
-        Some(ViewerTls::new(&source)?)
+        Some(ViewerTls::with_mtls(&source, mtls)?)
     } else {
         None
     };

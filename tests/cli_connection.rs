@@ -57,6 +57,7 @@ fn device_certificate(dir: &Path, subject: &str) -> PathBuf {
         "ec_paramgen_curve:prime256v1",
         "-nodes",
     ];
+    // A CA already in `dir` is reused (so two device certificates can share a trust store).
     let mut ca = vec!["req", "-x509"];
     ca.extend(ec);
     ca.extend([
@@ -69,11 +70,19 @@ fn device_certificate(dir: &Path, subject: &str) -> PathBuf {
         "-subj",
         "/C=US/O=Example Inc/CN=Example mTLS CA",
     ]);
-    openssl(dir, &ca);
+    if !dir.join("ca.pem").is_file() {
+        openssl(dir, &ca);
+    }
     let mut csr = vec!["req"];
     csr.extend(ec);
     csr.extend(["-keyout", "dev.key", "-out", "dev.csr", "-subj", subject]);
     openssl(dir, &csr);
+    // A v3 client certificate (rustls refuses v1 ones).
+    std::fs::write(
+        dir.join("client.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
     openssl(
         dir,
         &[
@@ -89,6 +98,8 @@ fn device_certificate(dir: &Path, subject: &str) -> PathBuf {
             "0x9e2aaf1656e547",
             "-days",
             "30",
+            "-extfile",
+            "client.ext",
             "-out",
             "dev.pem",
         ],
@@ -323,7 +334,7 @@ fn an_imported_connection_function_is_written_and_testable() {
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("DistributionConfig.ConnectionFunctionAssociation: connection function \"device-check\" (viewer mTLS, mode required): `serve` does not run connection functions yet"),
+        err.contains("DistributionConfig.ConnectionFunctionAssociation: connection function \"device-check\" (viewer mTLS, mode required): the config has no mTLS key yet"),
         "{err}"
     );
     assert!(err.contains("TrustStoreConfig"), "{err}");
@@ -344,5 +355,97 @@ fn an_imported_connection_function_is_written_and_testable() {
     assert_eq!(
         json(&out)["ConnectionFunctionTestResult"]["ConnectionFunctionOutput"],
         r#"{"action":"deny","logCustomData":"REVOKED:00badc0ffee0"}"#
+    );
+}
+
+/// `serve --https --client-ca … --connection-function …`: a device certificate the function
+/// allows gets its answer; one it denies, and a viewer with no certificate in required mode,
+/// get no HTTP answer at all (the connection is closed).
+#[test]
+fn serve_runs_the_connection_function_on_each_mtls_connection() {
+    use std::io::{BufRead, BufReader};
+    let allowed = temp_dir("serve-allowed");
+    device_certificate(
+        &allowed,
+        "/C=US/O=Example Inc/OU=AuthorizedDevices/CN=device-9",
+    );
+    let denied = temp_dir("serve-denied");
+    for f in ["ca.pem", "ca.key"] {
+        std::fs::copy(allowed.join(f), denied.join(f)).unwrap();
+    }
+    device_certificate(&denied, "/C=US/O=Example Inc/OU=Laptops/CN=laptop-9");
+    let code = allowed.join("ou.js");
+    std::fs::write(
+        &code,
+        "function connectionHandler(c) {\n  if (c.clientCertificate.certificates.leaf.subject.includes('OU=AuthorizedDevices')) { c.allow(); } else { c.deny(); }\n}\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_edgesim"))
+        .current_dir(samples())
+        .env("EDGESIM_CACHE_DIR", allowed.join("cache"))
+        .args([
+            "serve",
+            "--no-watch",
+            "--listen",
+            "127.0.0.1:0",
+            "--https-listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--client-ca")
+        .arg(allowed.join("ca.pem"))
+        .arg("--connection-function")
+        .arg(&code)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Read stdout to its end in the background: serve keeps printing, and a closed pipe would
+    // end it.
+    let stdout = child.stdout.take().unwrap();
+    let (found, address) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("listening on https://") {
+                let _ = found.send(
+                    rest.split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+        }
+    });
+    let https = address
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("serve prints its HTTPS address");
+    let curl = |dir: Option<&Path>| {
+        let mut cmd = Command::new("curl");
+        cmd.args([
+            "-sk",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "10",
+        ]);
+        if let Some(dir) = dir {
+            cmd.arg("--cert")
+                .arg(dir.join("dev.pem"))
+                .arg("--key")
+                .arg(dir.join("dev.key"));
+        }
+        let out = cmd
+            .arg(format!("https://{https}/api/hello"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let results = (curl(Some(&allowed)), curl(Some(&denied)), curl(None));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        results,
+        ("200".to_owned(), "000".to_owned(), "000".to_owned())
     );
 }

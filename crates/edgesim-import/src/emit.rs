@@ -251,9 +251,10 @@ pub fn emit(dist: &Distribution, opts: &EmitOptions<'_>, w: &mut Warnings) -> Em
         w.push(
             crate::warn::join(&dist.path, "ConnectionFunctionAssociation"),
             format!(
-                "connection function {:?} (viewer mTLS{}): `serve` does not run connection functions yet; its code is {}; test it with `edgesim test-function --event-type connection --function {} --event EVENT.json{kvs}` (`edgesim generate-event connection --cert client.pem` writes an event)",
+                "connection function {:?} (viewer mTLS{}): the config has no mTLS key yet: its code is {}; serve it with `edgesim serve --https --client-ca CA.pem --connection-function {}`, test it with `edgesim test-function --event-type connection --function {} --event EVENT.json{kvs}` (`edgesim generate-event connection --cert client.pem` writes an event)",
                 f.name,
                 dist.viewer_mtls_mode.as_deref().map(|m| format!(", mode {m}")).unwrap_or_default(),
+                function_files[i].display(),
                 function_files[i].display(),
                 function_files[i].display(),
             ),

@@ -252,6 +252,12 @@ where
                     }
                     Some(tls) => match tls.acceptor.accept(stream).await {
                         Ok(stream) => {
+                            if let Some(mtls) = &tls.mtls {
+                                let certs = stream.get_ref().1.peer_certificates();
+                                if !mtls.admit(certs, peer).await {
+                                    return;
+                                }
+                            }
                             let io = TokioIo::new(stream);
                             watcher
                                 .watch(

@@ -36,6 +36,8 @@ pub struct ViewerTls {
     pub cert_path: PathBuf,
     /// Whether it was generated just now (first use).
     pub generated: bool,
+    /// Viewer mTLS, when asked for (crate::mtls).
+    pub mtls: Option<Arc<crate::mtls::ViewerMtls>>,
 }
 
 impl std::fmt::Debug for ViewerTls {
@@ -73,6 +75,14 @@ impl ViewerTls {
     /// Loads or generates the certificate and builds the acceptor (h2 preferred, then
     /// http/1.1, as CloudFront offers both when HTTP/2 is enabled).
     pub fn new(source: &CertSource) -> Result<ViewerTls, ProxyError> {
+        Self::with_mtls(source, None)
+    }
+
+    /// As [`ViewerTls::new`], asking viewers for client certificates when `mtls` is given.
+    pub fn with_mtls(
+        source: &CertSource,
+        mtls: Option<crate::mtls::ViewerMtls>,
+    ) -> Result<ViewerTls, ProxyError> {
         let (cert_path, key_path, generated) = match source {
             CertSource::Files { cert, key } => (cert.clone(), key.clone(), false),
             CertSource::SelfSigned { cache_dir } => {
@@ -88,10 +98,14 @@ impl ViewerTls {
         let certs = load_certs(&cert_path)?;
         let key = PrivateKeyDer::from_pem_file(&key_path)
             .map_err(|e| tls_error(&key_path, format!("not a PEM private key: {e}")))?;
-        let mut config = ServerConfig::builder_with_provider(provider())
+        let builder = ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
-            .map_err(|e| tls_error(&cert_path, e))?
-            .with_no_client_auth()
+            .map_err(|e| tls_error(&cert_path, e))?;
+        let builder = match &mtls {
+            Some(m) => builder.with_client_cert_verifier(m.verifier()?),
+            None => builder.with_no_client_auth(),
+        };
+        let mut config = builder
             .with_single_cert(certs, key)
             .map_err(|e| tls_error(&cert_path, format!("certificate and key do not fit: {e}")))?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
@@ -99,6 +113,7 @@ impl ViewerTls {
             acceptor: TlsAcceptor::from(Arc::new(config)),
             cert_path,
             generated,
+            mtls: mtls.map(Arc::new),
         })
     }
 }
@@ -107,7 +122,7 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, ProxyError> {
+pub(crate) fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, ProxyError> {
     let certs = CertificateDer::pem_file_iter(path)
         .map_err(|e| tls_error(path, format!("cannot read certificates: {e}")))?
         .collect::<Result<Vec<_>, _>>()
