@@ -4,13 +4,14 @@
 # connected, so hook events are recorded too).
 #
 #   EDGESIM_BIN=target/release/edgesim benches/load/dashboard.sh
-#   CASE=cache-hit-functions benches/load/dashboard.sh
+#   CASE=cache-hit-functions ROUNDS=3 benches/load/dashboard.sh   # interleaved rounds
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-50}
 CASE=${CASE:-cache-hit}
+ROUNDS=${ROUNDS:-1}
 BIN=${EDGESIM_BIN:-target/release/edgesim}
 PORT=18080
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
@@ -42,6 +43,8 @@ run() {
     wait "$pid" 2>/dev/null || true
 }
 
-run "$CASE, dashboard disabled" "$tmp/off.toml" no
-run "$CASE, dashboard closed" "$tmp/on.toml" no
-run "$CASE, dashboard open (SSE)" "$tmp/on.toml" yes
+for _ in $(seq 1 "$ROUNDS"); do
+    run "$CASE, dashboard disabled" "$tmp/off.toml" no
+    run "$CASE, dashboard closed" "$tmp/on.toml" no
+    run "$CASE, dashboard open (SSE)" "$tmp/on.toml" yes
+done

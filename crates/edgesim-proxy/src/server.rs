@@ -106,6 +106,10 @@ impl Server {
                             .await;
                         }
                     }
+                    if distribution.dashboard.is_none() {
+                        // No dashboard: nothing is recorded at all.
+                        return distribution.handle(req, peer).await;
+                    }
                     Recorder::new(&live.recent)
                         .scope(distribution.handle(req, peer))
                         .await
