@@ -117,6 +117,10 @@ async fn eight_slow_node_requests_each_get_their_503_at_the_timeout() {
     for handle in bad {
         assert_execution_error(&handle.await.expect("join"));
     }
+    eprintln!(
+        "8 concurrent Node spins, 2 s timeout: all 503 after {:?}",
+        start.elapsed()
+    );
     // Each ends on its own 2 s clock. Behind a queue of two workers the last would have come
     // at 8 s, one at a time at 16 s (the sum of the timeouts); 6 s only says "not queued".
     assert!(
@@ -172,6 +176,7 @@ async fn python_cannot_end_deafen_or_wedge_the_server() {
         assert_execution_error(&handle.await.expect("join"));
         // The leak grew the worker (killed at its memory limit), not serve.
         let growth = rss_mb().saturating_sub(before);
+        eprintln!("python {bad}: serve's RSS grew {growth} MB");
         assert!(growth < 100, "{bad}: serve's RSS grew {growth} MB");
         // The server still accepts, and Python functions still answer.
         assert_eq!(
@@ -354,6 +359,7 @@ async fn include_body_exposes_1_mb_and_streams_the_whole_upload_to_the_origin() 
         "the function saw 1 MB, the origin got everything"
     );
     let growth = rss_mb().saturating_sub(before);
+    eprintln!("include_body 200 MB upload: serve's RSS grew {growth} MB");
     assert!(growth < 100, "serve held the upload: RSS grew {growth} MB");
     edge.shutdown().await;
 }
