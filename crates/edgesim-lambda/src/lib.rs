@@ -144,6 +144,10 @@ pub struct Invocation {
     pub logs: Vec<String>,
     /// Wall time of the invocation as seen by the caller (queueing and cold start included).
     pub duration: Duration,
+    /// The handler's own time, measured inside the worker from the handler's call to its
+    /// result (callback, resolved Promise, return or throw), before serialisation; `None` when
+    /// the invocation ended without a result (timeout, crash, concurrency limit).
+    pub handler_duration: Option<Duration>,
 }
 
 /// A started Lambda@Edge function, ready to be invoked.
@@ -230,8 +234,8 @@ impl LambdaFunction {
         let mut sink = LogSink::new(&self.function_name, &request_id);
         let limit = self.options.max_concurrency;
         let guard = InFlight::enter(&self.in_flight);
-        let outcome = if guard.count > limit {
-            Err(LambdaError::LimitExceeded { limit })
+        let (outcome, handler_duration) = if guard.count > limit {
+            (Err(LambdaError::LimitExceeded { limit }), None)
         } else {
             let timeout = self.options.timeout;
             self.pool
@@ -250,6 +254,7 @@ impl LambdaFunction {
             outcome,
             logs: sink.finish(),
             duration: start.elapsed(),
+            handler_duration,
         }
     }
 

@@ -62,31 +62,33 @@ impl Pool {
     }
 
     /// Runs one invocation on a free worker, starting one if none is idle; `timeout` counts
-    /// from now.
+    /// from now. Returns the outcome and the handler's own time when the worker reported it.
     pub(crate) async fn invoke(
         &self,
         request_id: &str,
         event: &Value,
         timeout: Duration,
         logs: &mut LogSink,
-    ) -> Result<Option<Value>, LambdaError> {
+    ) -> (Result<Option<Value>, LambdaError>, Option<Duration>) {
         let inner = &self.inner;
         let deadline = Instant::now() + timeout;
         let timed_out = || LambdaError::Timeout { timeout };
         let _slot = match tokio::time::timeout_at(deadline, inner.slots.acquire()).await {
-            Err(_) => return Err(timed_out()),
+            Err(_) => return (Err(timed_out()), None),
             Ok(Err(_)) => {
-                return Err(LambdaError::Crash {
+                let closed = LambdaError::Crash {
                     message: "the worker pool is closed".to_owned(),
-                })
+                };
+                return (Err(closed), None);
             }
             Ok(Ok(slot)) => slot,
         };
         let mut worker = match inner.take_idle() {
             Some(worker) => worker,
             None => match tokio::time::timeout_at(deadline, Worker::spawn(&inner.spec)).await {
-                Err(_) => return Err(timed_out()),
-                Ok(worker) => worker?,
+                Err(_) => return (Err(timed_out()), None),
+                Ok(Err(e)) => return (Err(e), None),
+                Ok(Ok(worker)) => worker,
             },
         };
         let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
@@ -115,7 +117,7 @@ impl Pool {
             drop(worker);
             Inner::replace(&self.inner);
         }
-        run.outcome
+        (run.outcome, run.handler_time)
     }
 }
 

@@ -8,7 +8,8 @@
 //! - stdout → `{"t":"log","ts":"…","level":"INFO","msg":"…"}` for each log line of the handler
 //!   (`console.*`, `print`, writes to `process.stdout` / `sys.stderr`…), in order, then
 //!   `{"t":"result","id":N,"ok":…}` | `{"t":"result","id":N}` (no payload) |
-//!   `{"t":"result","id":N,"error":{…}}`, with `"exiting":true` when the worker ends after it.
+//!   `{"t":"result","id":N,"error":{…}}`, with `"exiting":true` when the worker ends after it;
+//!   `"ns"` in a result is the handler's own time, measured in the worker.
 //!
 //! Logs and results share one ordered stream, so an invocation ends with its result line: no
 //! end marker to wait for on a second stream. Whatever still reaches the real stderr (the
@@ -84,6 +85,9 @@ pub(crate) struct WorkerRun {
     pub(crate) outcome: Result<Option<Value>, LambdaError>,
     /// Whether the worker can serve another invocation.
     pub(crate) reusable: bool,
+    /// The handler's own time as the worker measured it (`"ns"` in the result line); `None`
+    /// when the invocation did not end with a result line (timeout, crash).
+    pub(crate) handler_time: Option<Duration>,
 }
 
 /// One line read from a worker's stdout.
@@ -316,6 +320,7 @@ impl Worker {
                     message: "cannot serialise the event".to_owned(),
                 }),
                 reusable: true,
+                handler_time: None,
             };
         }
         message.extend_from_slice(b"}\n");
@@ -362,6 +367,7 @@ impl Worker {
                     return WorkerRun {
                         outcome: Err(LambdaError::Timeout { timeout }),
                         reusable: false,
+                        handler_time: None,
                     };
                 }
                 _ = memory_check.tick() => {
@@ -406,6 +412,10 @@ impl Worker {
             logs.push(None, "INFO", &line);
         }
         let exiting = object.get("exiting").and_then(Value::as_bool) == Some(true);
+        let handler_time = object
+            .get("ns")
+            .and_then(Value::as_u64)
+            .map(Duration::from_nanos);
         let outcome = match object.get("error") {
             Some(error) => {
                 let (error_type, error_message, stack) = error_fields(error);
@@ -420,6 +430,7 @@ impl Worker {
         Some(WorkerRun {
             outcome,
             reusable: !exiting,
+            handler_time,
         })
     }
 
@@ -431,6 +442,7 @@ impl Worker {
         WorkerRun {
             outcome: Err(LambdaError::Crash { message }),
             reusable: false,
+            handler_time: None,
         }
     }
 

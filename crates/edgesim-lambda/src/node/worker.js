@@ -8,7 +8,8 @@
 //   stdout -> {"t":"log","ts":"…","level":"INFO","msg":"…"} for console.* and for lines written
 //             to process.stdout / process.stderr, then
 //             {"t":"result","id":N,"ok":…} | {"t":"result","id":N} (no payload)
-//             | {"t":"result","id":N,"error":{…}}; "exiting":true when the worker dies after it
+//             | {"t":"result","id":N,"error":{…}}; "exiting":true when the worker dies after it;
+//             "ns": the handler's own time in ns (from its call to its callback/resolution)
 // Logs and results share one ordered stream: the result line ends the invocation.
 const path = require('path');
 const fs = require('fs');
@@ -193,13 +194,17 @@ let finishCurrent = null;
 function invoke(msg) {
   const id = msg.id;
   let done = false;
+  const started = process.hrtime.bigint();
   const finish = (err, result) => {
     if (done) return;
     done = true;
+    // The handler's own time, before the result is serialised: what `edgesim bench` reports
+    // next to the round trip (which adds the pipe, both serialisations and scheduling).
+    const ns = Number(process.hrtime.bigint() - started);
     finishCurrent = null;
     flushRaw();
     if (err !== null && err !== undefined) {
-      send({ t: 'result', id, error: errorPayload(err), exiting });
+      send({ t: 'result', id, error: errorPayload(err), exiting, ns });
       return;
     }
     let payload;
@@ -209,15 +214,16 @@ function invoke(msg) {
       send({
         t: 'result',
         id,
+        ns,
         error: { errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${e.message}`, trace: [] },
         exiting,
       });
       return;
     }
     if (payload === undefined) {
-      send({ t: 'result', id, exiting });
+      send({ t: 'result', id, exiting, ns });
     } else {
-      protocolWrite(`{"t":"result","id":${JSON.stringify(id)},"exiting":${exiting},"ok":${payload}}\n`);
+      protocolWrite(`{"t":"result","id":${JSON.stringify(id)},"exiting":${exiting},"ns":${ns},"ok":${payload}}\n`);
     }
   };
   finishCurrent = finish;
